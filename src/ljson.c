@@ -1,0 +1,11 @@
+/* ljson.c: unentropy.json — placeholder until the module lands. */
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "modules.h"
+
+int luaopen_unentropy_json(lua_State *L)
+{
+    lua_newtable(L);
+    return 1;
+}
