@@ -3,17 +3,25 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build test asan clean deps
+.PHONY: all build test asan check dogfood clean deps
 all: build
 
-build:
+# The README's two commands: `make dogfood` (main job on this repo) and
+# `make check` (every test, plain and under the sanitizers).
+dogfood: deps build
+	./$(BUILD)/unentropy verify unentropy.json
+	./$(BUILD)/unentropy collect
+
+check: deps test asan
+
+build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-asan:
+asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DUNENTROPY_SANITIZE=ON >/dev/null
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
