@@ -30,10 +30,11 @@ JSON
 out=$(cd "$R" && "$U" test 2>&1); rc=$?
 check "test exits 2 when a metric fails" 2 "$rc"
 expected=$(printf '%s\n' "Checking unentropy.json..." "" "✓ Config schema valid" "" "Collecting metrics:" "" \
-  "$(printf '  ✓ coverage (percent)\t87.5%%  ')" )
+  "$(printf '  ✓ coverage (percent)    \t87.5%%  ')" )
 check_contains "test header" "$expected" "$out"
-check_contains "test failure line" "$(printf '  ✗ broken     \tError: Command failed with exit code 3: oops')" "$out"
-check_contains "test label line" "$(printf '  ✓ phase      \tbeta  ')" "$out"
+# W = max(11, longest label) = len("tests-passed (integer)") = 22
+check_contains "test failure line" "$(printf '  ✗ broken                \tError: Command failed with exit code 3: oops')" "$out"
+check_contains "test label line" "$(printf '  ✓ phase                 \tbeta  ')" "$out"
 check_contains "test parser line" "$(printf '  ✓ tests-passed (integer)\t41  ')" "$out"
 check_contains "test summary" "1 of 5 metric failed" "$out"
 [ ! -e "$R/unentropy.db" ] && ok "test writes nothing" || bad "test writes nothing"
@@ -80,7 +81,7 @@ out=$(cd "$R" && "$U" collect loc 2>&1); rc=$?
 check "old collect syntax" "Error: 'unentropy collect loc' is now 'unentropy measure loc'" "$out"
 
 # Outside git, a commit is required.
-mkdir -p "$TMP/nogit" && cp "$R/unentropy.json" "$TMP/nogit/"
+mkdir -p "$TMP/nogit" && cp -r "$R/unentropy.json" "$R/tools" "$TMP/nogit/"
 out=$(cd "$TMP/nogit" && "$U" collect --no-report 2>&1); rc=$?
 check "no git exits 1" 1 "$rc"
 check_contains "no git message" "cannot determine commit: not in CI and" "$out"
