@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build test asan check dogfood clean deps
+.PHONY: all build test asan check dogfood clean deps test-deps
 all: build
 
 # The README's two commands: `make dogfood` (main job on this repo) and
@@ -12,7 +12,10 @@ dogfood: deps build
 	./$(BUILD)/unentropy verify unentropy.json
 	./$(BUILD)/unentropy collect
 
-check: deps test asan
+check: test-deps test asan
+
+test-deps:
+	./scripts/install-deps --test
 
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
