@@ -72,7 +72,7 @@ end
 function T.unentropy(args, opts)
   local exec = require("unentropy.exec")
   opts = opts or {}
-  local argv = { os.getenv("UNENTROPY") or "unentropy" }
+  local argv = { os.getenv("UNENTROPY") or require("unentropy.fs").realpath("/proc/self/exe") }
   for _, a in ipairs(args) do argv[#argv + 1] = a end
   return exec.run({ argv = argv, cwd = opts.cwd, env = opts.env, timeout = opts.timeout or 60000 })
 end
