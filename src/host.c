@@ -70,7 +70,6 @@ static const luaL_Reg preloads[] = {
     {"unentropy.exec", luaopen_unentropy_exec},
     {"unentropy.fs", luaopen_unentropy_fs},
     {"unentropy.store", luaopen_unentropy_store},
-    {"unentropy.sloc", luaopen_unentropy_sloc},
     {"cjson", luaopen_cjson},
     {NULL, NULL},
 };
