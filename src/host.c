@@ -70,6 +70,7 @@ static const luaL_Reg preloads[] = {
     {"unentropy.exec", luaopen_unentropy_exec},
     {"unentropy.fs", luaopen_unentropy_fs},
     {"unentropy.store", luaopen_unentropy_store},
+    {"unentropy.http", luaopen_unentropy_http},
     {"cjson", luaopen_cjson},
     {NULL, NULL},
 };

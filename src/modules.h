@@ -11,6 +11,7 @@ int luaopen_unentropy_json(lua_State *L);
 int luaopen_unentropy_exec(lua_State *L);
 int luaopen_unentropy_fs(lua_State *L);
 int luaopen_unentropy_store(lua_State *L);
+int luaopen_unentropy_http(lua_State *L);
 int luaopen_cjson(lua_State *L);
 
 /* Where the dev override of embedded assets lives (NULL when unset); set by
