@@ -40,9 +40,6 @@ for c in collect gate report preview test verify init import sources measure run
     check_contains "$c --help usage" "Usage: unentropy $c" "$out"
 done
 
-out=$("$U" gate 2>&1); rc=$?
-check "not-yet-landed command exits 1" 1 "$rc"
-check "not-yet-landed is one line" 1 "$(printf '%s\n' "$out" | wc -l)"
 
 # run: an existing path wins, args and arg[], exit statuses.
 cat > "$TMP/s.lua" <<'LUA'
