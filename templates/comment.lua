@@ -29,6 +29,29 @@ return function(results, h)
       h.format(m.pullRequestValue, m.unit), h.delta(m.absoluteDelta, m.unit))
   end
 
+  -- What a threshold requires, in the metric's unit: "≥ 80.0%", "growth ≤ 5%".
+  local function requirement(t, m)
+    local text
+    if t.mode == "min" then text = "≥ " .. h.format(t.target, m.unit)
+    elseif t.mode == "max" then text = "≤ " .. h.format(t.target, m.unit)
+    elseif t.mode == "no-regression" then
+      text = "no regression (tolerance " .. h.format(t.tolerance or 0.5, m.unit) .. ")"
+    elseif t.mode == "delta-max-drop" then
+      local verb = m.direction == "lower-is-better" and "growth" or "drop"
+      text = verb .. " ≤ " .. h.escape(tostring(t.maxDropPercent)) .. "%"
+    else
+      text = h.escape(tostring(t.mode))
+    end
+    if t.severity == "warning" then text = text .. " _(warning)_" end
+    return text
+  end
+
+  local function thresholds_cell(m)
+    local parts = {}
+    for _, c in ipairs(m.checks) do parts[#parts + 1] = requirement(c.threshold, m) end
+    return table.concat(parts, "<br>")
+  end
+
   local evaluated, other, with_baseline, decided = {}, {}, 0, false
   local from_merge_base, from_latest = 0, 0
   for _, m in ipairs(metrics) do
@@ -97,11 +120,11 @@ return function(results, h)
   if #evaluated > 0 then
     local shown = math.min(#evaluated, h.limits.rows)
     if shown > 0 then
-      add("| Metric | Base | PR | Δ |")
-      add("|--------|------|-----|---|")
+      add("| Metric | Base | PR | Δ | Threshold |")
+      add("|--------|------|-----|---|-----------|")
       for i = 1, shown do
         local m = evaluated[i]
-        add(row(h.icon(m.status) .. " " .. label(m), m))
+        add(row(h.icon(m.status) .. " " .. label(m), m) .. " " .. thresholds_cell(m) .. " |")
       end
       add("")
     end
