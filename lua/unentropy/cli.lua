@@ -170,9 +170,13 @@ function M.parse(spec, argv)
           i = i + 1
           raw = argv[i]
         end
-        local v, cerr = convert(spec, o, raw)
-        if v == nil then return usage_error(spec, cerr) end
-        opts[key] = v
+        -- An empty value means "not set": composite actions pass unset
+        -- inputs as '' (cli.md "gate").
+        if raw ~= "" then
+          local v, cerr = convert(spec, o, raw)
+          if v == nil then return usage_error(spec, cerr) end
+          opts[key] = v
+        end
       end
     end
     ::continue::

@@ -34,6 +34,11 @@ out=$("$U" collect --storage-type ftp 2>&1); rc=$?
 check "bad choice exit" 1 "$rc"
 check_contains "bad choice text" 'Error: Invalid value for --storage-type: "ftp" (choices: sqlite-local, sqlite-s3, sqlite-artifact)' "$out"
 
+out=$("$U" test --timeout "" --config "" --help 2>&1); rc=$?
+check "empty option values mean unset" 0 "$rc"
+out=$(cd "$TMP" && "$U" collect --storage-type "" --config "" 2>&1); rc=$?
+check_contains "empty --config falls back to the default" "Config file not found: unentropy.json" "$out"
+
 for c in collect gate report preview test verify init import sources measure run; do
     out=$("$U" $c --help 2>&1); rc=$?
     check "$c --help exit 0" 0 "$rc"
