@@ -11,6 +11,10 @@ int luaopen_unentropy_json(lua_State *L);
 int luaopen_unentropy_exec(lua_State *L);
 int luaopen_unentropy_fs(lua_State *L);
 int luaopen_unentropy_store(lua_State *L);
+int luaopen_unentropy_sloc(lua_State *L);
+int luaopen_unentropy_covdata(lua_State *L);
+int luaopen_unentropy_linescan(lua_State *L);
+int luaopen_unentropy_xml(lua_State *L);
 int luaopen_unentropy_http(lua_State *L);
 int luaopen_cjson(lua_State *L);
 

@@ -29,7 +29,8 @@ function M.get(name)
         registered[name] = mod.run
         return mod.run
       end
-      return nil, "Collector '" .. name .. "' is not available in this build"
+      -- Pass the real reason on: a broken collector must not look missing.
+      return nil, "Collector '" .. name .. "' failed to load: " .. tostring(ok and "module has no run function" or mod)
     end
   end
   return nil, "Unknown collector: " .. name .. ". Available collectors: " .. available()
