@@ -18,6 +18,8 @@ M.commands = {
   { "import", "Import JSONL history into a database" },
   { "sources", "List the files in scope of sources" },
   { "measure", "Run one built-in collector and print its value" },
+  { "changes", "Find step changes in a branch's history (change points)" },
+  { "annotate", "Mark a metric's change at a commit as intended; restart its statistical window" },
   { "run", "Run a Lua script with the full API" },
 }
 
@@ -80,16 +82,10 @@ function M.help(spec)
   return table.concat(out, "\n") .. "\n"
 end
 
-local function usage_error(spec, msg)
-  err(msg)
-  io.stderr:write("Run 'unentropy ", spec.name, " --help' for usage.\n")
-  return nil, 1
-end
-
-local function convert(spec, o, raw)
+local function convert(o, raw)
   if o.type == "number" or o.type == "integer" then
     local n = tonumber(raw)
-    if n == nil or (o.type == "integer" and math.type(n) ~= "integer") then
+    if n == nil or n ~= n or (o.type == "integer" and math.type(n) ~= "integer") then
       return nil, string.format('Invalid value for --%s: "%s" (expected a number)', o[1], raw)
     end
     return n
@@ -102,13 +98,15 @@ local function convert(spec, o, raw)
   return raw
 end
 
--- Parses argv (array of strings) by spec. Returns opts (option values keyed
--- with hyphens as underscores, positionals in opts._), or nil, exit code
--- after printing help (0) or a usage error (1).
+-- Parses argv (array of strings) by spec without printing anything.
+-- Returns opts (option values keyed with hyphens as underscores,
+-- positionals in opts._), or nil, message (the text after "Error: "), or
+-- nil, nil, "help" when --help/-h was given. Collectors use it directly;
+-- commands use M.parse, which prints.
 -- spec = {name=, usage=, summary=, options = {{"long", short=, type=
 -- "string"|"number"|"integer"|"boolean"|"array", choices=, default=,
 -- negatable=, required=, help=}}, positionals = {min=, max=, names={}}}
-function M.parse(spec, argv)
+function M.parse_args(spec, argv)
   local by_long, by_short = {}, {}
   local opts = { _ = {} }
   for _, o in ipairs(spec.options or {}) do
@@ -125,8 +123,7 @@ function M.parse(spec, argv)
     elseif a == "--" then
       only_positionals = true
     elseif a == "--help" or a == "-h" then
-      io.stdout:write(M.help(spec))
-      return nil, 0
+      return nil, nil, "help"
     else
       local name, inline
       local o
@@ -149,10 +146,10 @@ function M.parse(spec, argv)
         end
         o = by_short[name]
       end
-      if not o then return usage_error(spec, "Unknown argument: " .. a) end
+      if not o then return nil, "Unknown argument: " .. a end
       local key = opt_key(o[1])
       if o.type == "boolean" then
-        if inline ~= nil then return usage_error(spec, "Unknown argument: " .. a) end
+        if inline ~= nil then return nil, "Unknown argument: " .. a end
         opts[key] = true
       elseif o.type == "array" then
         local list = opts[key]
@@ -162,19 +159,19 @@ function M.parse(spec, argv)
           i = i + 1
           list[#list + 1] = argv[i]
         end
-        if #list == 0 then return usage_error(spec, "Missing required argument: " .. o[1]) end
+        if #list == 0 then return nil, "Missing required argument: " .. o[1] end
       else
         local raw = inline
         if raw == nil then
-          if i >= n then return usage_error(spec, "Missing required argument: " .. o[1]) end
+          if i >= n then return nil, "Missing required argument: " .. o[1] end
           i = i + 1
           raw = argv[i]
         end
         -- An empty value means "not set": composite actions pass unset
         -- inputs as '' (cli.md "gate").
         if raw ~= "" then
-          local v, cerr = convert(spec, o, raw)
-          if v == nil then return usage_error(spec, cerr) end
+          local v, cerr = convert(o, raw)
+          if v == nil then return nil, cerr end
           opts[key] = v
         end
       end
@@ -184,18 +181,32 @@ function M.parse(spec, argv)
   end
   local pos = spec.positionals or { max = 0 }
   if pos.max and #opts._ > pos.max then
-    return usage_error(spec, "Unknown argument: " .. opts._[pos.max + 1])
+    return nil, "Unknown argument: " .. opts._[pos.max + 1]
   end
   if pos.min and #opts._ < pos.min then
     local names = pos.names or {}
-    return usage_error(spec, "Missing required argument: " .. (names[#opts._ + 1] or "argument"))
+    return nil, "Missing required argument: " .. (names[#opts._ + 1] or "argument")
   end
   for _, o in ipairs(spec.options or {}) do
     if o.required and opts[opt_key(o[1])] == nil then
-      return usage_error(spec, "Missing required argument: " .. o[1])
+      return nil, "Missing required argument: " .. o[1]
     end
   end
   return opts
+end
+
+-- Parses argv for a command. Returns opts, or nil, exit code after printing
+-- the help (0) or a usage error with the help hint (1).
+function M.parse(spec, argv)
+  local opts, msg, kind = M.parse_args(spec, argv)
+  if opts then return opts end
+  if kind == "help" then
+    io.stdout:write(M.help(spec))
+    return nil, 0
+  end
+  err(msg)
+  io.stderr:write("Run 'unentropy ", spec.name, " --help' for usage.\n")
+  return nil, 1
 end
 
 ---------------------------------------------------------------------------

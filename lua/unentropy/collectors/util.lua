@@ -7,91 +7,19 @@ local fs = require("unentropy.fs")
 
 local M = {}
 
-local function key(name) return (name:gsub("-", "_")) end
-
-local function convert(o, raw)
-  if o.type == "number" then
-    local n = tonumber(raw)
-    if n == nil or n ~= n then
-      return nil, string.format('Invalid value for --%s: "%s" (expected a number)', o[1], raw)
-    end
-    return n
-  end
-  if o.choices then
-    for _, c in ipairs(o.choices) do if c == raw then return raw end end
-    return nil, string.format('Invalid value for --%s: "%s" (choices: %s)', o[1], raw,
-      table.concat(o.choices, ", "))
-  end
-  return raw
-end
-
--- Parses a collector's arguments. spec = {options = {{"long", short=,
--- type="string"|"number"|"boolean"|"array", choices=, default=}}, max =
--- number of positionals (nil: any)}. Returns opts (hyphens as underscores,
--- positionals in opts._) or nil, message.
+-- Parses a collector's arguments with the CLI's parser (the forms of cli.md
+-- §1). spec = {options = {...as cli.parse_args...}, max = number of
+-- positionals (nil: any)}. Returns opts (hyphens as underscores, positionals
+-- in opts._) or nil, message; --help is just an unknown argument here.
 function M.parse(spec, args)
-  local long, short, opts = {}, {}, { _ = {} }
-  for _, o in ipairs(spec.options or {}) do
-    long[o[1]] = o
-    if o.short then short[o.short] = o end
-    if o.default ~= nil then opts[key(o[1])] = o.default end
-  end
-  local i, n, rest = 1, #args, false
-  while i <= n do
-    local a = args[i]
-    if rest or a == "-" or a:sub(1, 1) ~= "-" then
-      opts._[#opts._ + 1] = a
-    elseif a == "--" then
-      rest = true
-    else
-      local o, inline
-      if a:sub(1, 2) == "--" then
-        local name, v = a:match("^%-%-([^=]+)=(.*)$")
-        name = name or a:sub(3)
-        inline = v
-        o = long[name]
-        if not o and not v and name:sub(1, 3) == "no-" and long[name:sub(4)]
-          and long[name:sub(4)].type == "boolean" then
-          opts[key(name:sub(4))] = false
-          goto next
-        end
-      else
-        o = short[a:sub(2, 2)]
-        if o and #a > 2 then
-          if o.type == "boolean" then o = nil else inline = a:sub(3) end
-        end
-      end
-      if not o then return nil, "Unknown argument: " .. a end
-      local k = key(o[1])
-      if o.type == "boolean" then
-        if inline ~= nil then return nil, "Unknown argument: " .. a end
-        opts[k] = true
-      elseif o.type == "array" then
-        local list = opts[k]
-        if type(list) ~= "table" or list == o.default then list = {}; opts[k] = list end
-        if inline ~= nil then list[#list + 1] = inline end
-        while i < n and args[i + 1]:sub(1, 1) ~= "-" do
-          i = i + 1
-          list[#list + 1] = args[i]
-        end
-        if #list == 0 then return nil, "Missing required argument: " .. o[1] end
-      else
-        local raw = inline
-        if raw == nil then
-          if i >= n then return nil, "Missing required argument: " .. o[1] end
-          i = i + 1
-          raw = args[i]
-        end
-        local v, err = convert(o, raw)
-        if v == nil then return nil, err end
-        opts[k] = v
-      end
+  local opts, msg, kind = require("unentropy.cli").parse_args(
+    { options = spec.options, positionals = { max = spec.max } }, args)
+  if kind == "help" then
+    for _, a in ipairs(args) do
+      if a == "--help" or a == "-h" then return nil, "Unknown argument: " .. a end
     end
-    ::next::
-    i = i + 1
   end
-  if spec.max and #opts._ > spec.max then return nil, "Unknown argument: " .. opts._[spec.max + 1] end
-  return opts
+  return opts, msg
 end
 
 -- The --type option shared by the coverage collectors.
