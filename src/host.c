@@ -75,6 +75,7 @@ static const luaL_Reg preloads[] = {
     {"unentropy.linescan", luaopen_unentropy_linescan},
     {"unentropy.xml", luaopen_unentropy_xml},
     {"unentropy.http", luaopen_unentropy_http},
+    {"unentropy.provider", luaopen_unentropy_provider},
     {"cjson", luaopen_cjson},
     {NULL, NULL},
 };

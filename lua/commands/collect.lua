@@ -112,7 +112,9 @@ end
 
 local build = { commit_sha = ctx.commit_sha, branch = ctx.branch, run_id = ctx.run_id,
   run_number = ctx.run_number, event_name = ctx.event_name, timestamp = ctx.timestamp }
-local build_id, rerr = handle.db:record_build(build, values)
+-- handle.record_build remembers the build and values: a remote persist
+-- re-applies them after a conflicting write (storage.md §7.3).
+local build_id, rerr = handle.record_build(build, values)
 if not build_id then
   handle.cleanup()
   log.error("failed to record build: " .. tostring(rerr))
@@ -121,17 +123,26 @@ end
 local total_builds = handle.db:build_count()
 out:write(string.format("Recorded build %d: %d of %d metrics (%s)\n", build_id, #values, n,
   handle.settings.location))
-if opts.verbose then
-  out:write(string.format("     Storage: %s at %s\n", handle.settings.type, handle.settings.path))
-end
 
 local ok, perr = handle.persist()
 if not ok then
-  handle.cleanup()
   log.error(perr)
+  if handle.kept then io.stderr:write("The database with this build was kept at ", handle.kept, "\n") end
+  handle.cleanup()
   return 1
 end
-handle.cleanup()
+local persisted = handle.persisted or {}
+build_id = persisted.build_id or build_id
+total_builds = persisted.total_builds or total_builds
+if opts.verbose then
+  out:write(string.format("     Storage: %s at %s (%d bytes)\n", handle.settings.type, handle.settings.location,
+    persisted.bytes or 0))
+end
+local artifact = handle.artifact
+if artifact and sys.getenv("GITHUB_ACTIONS") ~= "true" then
+  out:write(string.format("Database written to %s; upload it as artifact '%s' to keep this build.\n",
+    artifact.path, artifact.name))
+end
 
 -- Report: generated from the persisted database once the report lands.
 local report_path = ""
@@ -149,20 +160,22 @@ if opts.report then
   end
 end
 
--- GitHub outputs and job summary.
-local st = require("unentropy.fs").stat(handle.settings.path)
+-- GitHub outputs and job summary; the remote working copy goes last.
+handle.cleanup()
 github.set_outputs({
   { "success", "true" },
   { "storage-type", handle.settings.type },
   { "database-location", handle.settings.location },
-  { "database-size", st and st.size or 0 },
+  { "database-size", persisted.bytes or 0 },
   { "metrics-collected", #values },
   { "metrics-failed", #failed },
   { "total-builds", total_builds },
   { "build-id", build_id },
   { "duration", math.floor(sys.monotonic_ms() - started) },
   { "report-path", report_path },
-  { "artifact-upload-required", "false" },
+  { "artifact-upload-required", artifact and "true" or "false" },
+  { "artifact-name", artifact and artifact.name or "" },
+  { "artifact-path", artifact and artifact.path or "" },
 })
 local md = { "## 📊 Unentropy metrics", "",
   string.format("Build %s on %s (run #%d): %d of %d metrics collected.", markdown.code((ctx.commit_sha or ""):sub(1, 7)),
