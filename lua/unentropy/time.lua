@@ -7,7 +7,9 @@ local M = {}
 -- Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 local function days_from_civil(y, m, d)
   if m <= 2 then y = y - 1 end
-  local era = (y >= 0 and y or y - 399) // 400
+  -- Lua's // floors, so no adjustment for negative years is needed (the C
+  -- original truncates and corrects by hand).
+  local era = y // 400
   local yoe = y - era * 400
   local mp = (m + 9) % 12
   local doy = (153 * mp + 2) // 5 + d - 1
@@ -17,7 +19,7 @@ end
 
 local function civil_from_days(z)
   z = z + 719468
-  local era = (z >= 0 and z or z - 146096) // 146097
+  local era = z // 146097
   local doe = z - era * 146097
   local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
   local y = yoe + era * 400

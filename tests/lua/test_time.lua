@@ -27,6 +27,14 @@ T.test("stored forms are read leniently", function()
   T.eq(time.parse_stored("2024-06-01T08:00:00.250"), time.parse_rfc3339("2024-06-01T08:00:00.250Z"))
 end)
 
+T.test("years before 0000-03-01 and negative eras", function()
+  T.eq(time.format_ms(time.parse_rfc3339("0000-01-01T00:00:00Z")), "0000-01-01T00:00:00.000Z")
+  T.eq(time.days_from_civil(0, 1, 1), -719528)
+  T.eq(time.days_from_civil(-1, 12, 31), -719529)
+  T.eq({ time.civil_from_days(-719529) }, { -1, 12, 31 })
+  T.eq({ time.civil_from_days(-719528) }, { 0, 1, 1 })
+end)
+
 T.test("round trip over many days", function()
   for days = -700000, 2900000, 997 do
     local ms = days * 86400000 + 12345
