@@ -26,10 +26,10 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' 
 FLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE
        -I"$ROOT/src" -I"$ROOT/tests/fuzz")
 declare -A SOURCES=(
-    [lcov]="linescan.c covdata.c"
-    [coverprofile]="linescan.c covdata.c"
+    [lcov]="linescan.c linescan_go.c covdata.c"
+    [coverprofile]="linescan.c linescan_go.c covdata.c"
     [xml]="xml.c"
-    [sloc]="sloc.c sloc_file.c"
+    [sloc]="sloc.c sloc_pattern.c sloc_file.c"
     [json]="json.c json_write.c"
 )
 declare -A LIBS=([xml]="-lexpat" [json]="-lm")
