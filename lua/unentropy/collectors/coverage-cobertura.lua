@@ -59,12 +59,8 @@ end
 
 function M.run(args, env)
   env = env or {}
-  local opts, err = util.parse(SPEC, args)
-  if not opts then return nil, err end
-  if #opts._ == 0 then return nil, "At least one source path is required" end
-  local inputs, ierr = util.inputs(opts._, env.base_dir, {
-    missing = function(p) return "File not found: " .. p end })
-  if not inputs then return nil, ierr end
+  local opts, inputs = util.coverage_args(SPEC, args, env)
+  if not opts then return nil, inputs end
   local kind = opts.type
   local keep = util.filter(env)
   local cov <close> = covdata.new()

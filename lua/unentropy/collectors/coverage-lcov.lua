@@ -53,12 +53,8 @@ end
 
 function M.run(args, env)
   env = env or {}
-  local opts, err = util.parse(SPEC, args)
-  if not opts then return nil, err end
-  if #opts._ == 0 then return nil, "At least one source path is required" end
-  local inputs, ierr = util.inputs(opts._, env.base_dir, {
-    missing = function(p) return "File not found: " .. p end })
-  if not inputs then return nil, ierr end
+  local opts, inputs = util.coverage_args(SPEC, args, env)
+  if not opts then return nil, inputs end
   local cov <close> = covdata.new()
   for _, input in ipairs(inputs) do
     local stats, serr = linescan.records(input.full, M.RULES, cov, { threads = M.THREADS })

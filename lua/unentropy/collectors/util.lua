@@ -22,6 +22,18 @@ function M.parse(spec, args)
   return opts, msg
 end
 
+-- The preamble every coverage collector shares: parse the arguments and
+-- expand the report paths and globs. Returns opts, inputs | nil, message.
+function M.coverage_args(spec, args, env)
+  local opts, err = M.parse(spec, args)
+  if not opts then return nil, err end
+  if #opts._ == 0 then return nil, "At least one source path is required" end
+  local inputs, ierr = M.inputs(opts._, env and env.base_dir, {
+    missing = function(p) return "File not found: " .. p end })
+  if not inputs then return nil, ierr end
+  return opts, inputs
+end
+
 -- The --type option shared by the coverage collectors.
 M.TYPE_OPTION = { "type", short = "t", type = "string", choices = { "line", "branch", "function" },
   default = "line" }
