@@ -9,6 +9,7 @@
 #include <lua.h>
 
 #include "exec.h"
+#include "lutil.h"
 #include "modules.h"
 
 #define RESULT_MT "unentropy.exec.Result"
@@ -152,23 +153,8 @@ static int l_run(lua_State *L)
 {
     ExecOpts o;
     exec_opts_init(&o);
-    luaL_checktype(L, 1, LUA_TTABLE);
+    lutil_check_options(L, 1, run_keys);
     lua_settop(L, 1);
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING) {
-            return luaL_argerror(L, 1, "option names must be strings");
-        }
-        const char *k = lua_tostring(L, -1);
-        int known = 0;
-        for (int i = 0; run_keys[i] && !known; i++) {
-            known = strcmp(k, run_keys[i]) == 0;
-        }
-        if (!known) {
-            return luaL_argerror(L, 1, lua_pushfstring(L, "unknown option '%s'", k));
-        }
-    }
     int t_argv = opt_get(L, "argv"); /* stack slot 2 */
     int t_shell = opt_get(L, "shell"); /* 3 */
     int t_env = opt_get(L, "env"); /* 4 */

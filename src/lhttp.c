@@ -11,6 +11,7 @@
 #include <lua.h>
 
 #include "http.h"
+#include "lutil.h"
 #include "modules.h"
 
 #define RESPONSE_MT "unentropy.http.Response"
@@ -129,23 +130,8 @@ static int l_request(lua_State *L)
 {
     HttpRequest req;
     http_request_init(&req);
-    luaL_checktype(L, 1, LUA_TTABLE);
+    lutil_check_options(L, 1, request_keys);
     lua_settop(L, 1);
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING) {
-            return luaL_argerror(L, 1, "option names must be strings");
-        }
-        const char *k = lua_tostring(L, -1);
-        int known = 0;
-        for (int i = 0; request_keys[i] && !known; i++) {
-            known = strcmp(k, request_keys[i]) == 0;
-        }
-        if (!known) {
-            return luaL_argerror(L, 1, lua_pushfstring(L, "unknown option '%s'", k));
-        }
-    }
     req.url = opt_string(L, "url", NULL); /* S_URL */
     if (req.url == NULL) {
         return luaL_argerror(L, 1, "option 'url' is required");
