@@ -76,6 +76,8 @@ static const luaL_Reg preloads[] = {
     {"unentropy.xml", luaopen_unentropy_xml},
     {"unentropy.http", luaopen_unentropy_http},
     {"unentropy.provider", luaopen_unentropy_provider},
+    {"unentropy.stats", luaopen_unentropy_stats},
+    {"unentropy.pgstore", luaopen_unentropy_pgstore},
     {"cjson", luaopen_cjson},
     {NULL, NULL},
 };

@@ -263,6 +263,7 @@ int luaopen_unentropy_store(lua_State *L)
     luaL_setfuncs(L, db_methods, 0);
     luaL_setfuncs(L, lstore_write_methods, 0);
     luaL_setfuncs(L, lstore_query_methods, 0);
+    luaL_setfuncs(L, lstore_annotation_methods, 0);
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
     luaL_newlib(L, store_funcs);

@@ -1,5 +1,6 @@
 /* lstore_write.c: the write methods of unentropy.store.Db — record_build
- * (collect, storage.md §5) and import (import.md §4). Every argument is
+ * (collect, storage.md §5) and import (import.md §4; the streaming
+ * import_begin lives in lstore_import.c). Every argument is
  * checked and every string copied into Lua-owned userdata (anchored on the
  * stack) before the C call, so a raise never strands C memory and the C
  * side never sees a string Lua could collect. Depends on Lua, store.h. */
@@ -13,8 +14,7 @@
 #include "lstore.h"
 #include "store.h"
 
-/* Pushes t[key]: a string, or nil when `optional`. May raise. */
-static void push_str(lua_State *L, int t, const char *key, int optional, const char *what)
+void lstore_push_str(lua_State *L, int t, const char *key, int optional, const char *what)
 {
     int ty = lua_getfield(L, t, key);
     if (ty == LUA_TNIL && optional) {
@@ -55,7 +55,7 @@ static void pin_strings(lua_State *L, int anchor, int first, int n, const char *
     lua_rawseti(L, anchor, (lua_Integer)lua_rawlen(L, anchor) + 1);
 }
 
-static lua_Integer field_int(lua_State *L, int t, const char *key, int optional,
+lua_Integer lstore_field_int(lua_State *L, int t, const char *key, int optional,
                              const char *what)
 {
     int ty = lua_getfield(L, t, key);
@@ -70,9 +70,7 @@ static lua_Integer field_int(lua_State *L, int t, const char *key, int optional,
     return v;
 }
 
-/* Reads value_numeric / value_label of the table at t; the label (or nil)
- * is left pushed, exactly one of the two must be set. */
-static int read_value(lua_State *L, int t, double *num, const char *what)
+int lstore_read_value(lua_State *L, int t, double *num, const char *what)
 {
     int ty = lua_getfield(L, t, "value_numeric");
     if (ty != LUA_TNIL && ty != LUA_TNUMBER) {
@@ -80,7 +78,7 @@ static int read_value(lua_State *L, int t, double *num, const char *what)
     }
     *num = lua_tonumber(L, -1);
     lua_pop(L, 1);
-    push_str(L, t, "value_label", 1, what);
+    lstore_push_str(L, t, "value_label", 1, what);
     if ((ty == LUA_TNIL) == lua_isnil(L, -1)) {
         luaL_error(L, "store: %s needs exactly one of value_numeric and value_label", what);
     }
@@ -101,15 +99,16 @@ static int l_record_build(lua_State *L)
     lua_newtable(L); /* 4: anchor */
     StoreValue *v = lua_newuserdatauv(L, (n ? n : 1) * sizeof *v, 0); /* 5 */
     const char *bs[5];
-    push_str(L, 2, "commit_sha", 0, "build");
-    push_str(L, 2, "branch", 0, "build");
-    push_str(L, 2, "run_id", 0, "build");
-    push_str(L, 2, "event_name", 1, "build");
-    push_str(L, 2, "timestamp", 0, "build");
+    lstore_push_str(L, 2, "commit_sha", 0, "build");
+    lstore_push_str(L, 2, "branch", 0, "build");
+    lstore_push_str(L, 2, "run_id", 0, "build");
+    lstore_push_str(L, 2, "event_name", 1, "build");
+    lstore_push_str(L, 2, "timestamp", 0, "build");
     pin_strings(L, 4, 6, 5, bs);
     lua_settop(L, 5);
-    StoreBuild b = {bs[0], bs[1], bs[2], field_int(L, 2, "run_number", 0, "build"), bs[3],
-                    bs[4]};
+    StoreBuild b = {bs[0], bs[1],
+                    bs[2], lstore_field_int(L, 2, "run_number", 0, "build"),
+                    bs[3], bs[4]};
     if (!store_timestamp_ok(b.timestamp)) {
         return luaL_error(L, "store: build.timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ, got '%s'",
                           b.timestamp);
@@ -122,11 +121,11 @@ static int l_record_build(lua_State *L)
             return luaL_error(L, "store: values[%d].metric must be a table", (int)i + 1);
         }
         const char *ms[5];
-        push_str(L, 7, "id", 0, "metric"); /* 8.. */
-        push_str(L, 7, "type", 0, "metric");
-        push_str(L, 7, "unit", 1, "metric");
-        push_str(L, 7, "description", 1, "metric");
-        v[i].is_numeric = read_value(L, 6, &v[i].value_numeric, "value"); /* 12: label */
+        lstore_push_str(L, 7, "id", 0, "metric"); /* 8.. */
+        lstore_push_str(L, 7, "type", 0, "metric");
+        lstore_push_str(L, 7, "unit", 1, "metric");
+        lstore_push_str(L, 7, "description", 1, "metric");
+        v[i].is_numeric = lstore_read_value(L, 6, &v[i].value_numeric, "value"); /* 12: label */
         const char *type = lua_tostring(L, 9);
         if (strcmp(type, v[i].is_numeric ? "numeric" : "label") != 0) {
             return luaL_error(L, "store: values[%d]: metric type '%s' does not match its value",
@@ -164,12 +163,12 @@ static int l_import(lua_State *L)
             return luaL_error(L, "store: records[%d] must be a table", (int)i + 1);
         }
         const char *rs[6];
-        push_str(L, 5, "commit_sha", 0, "record"); /* 6.. */
-        push_str(L, 5, "branch", 0, "record");
-        push_str(L, 5, "run_id", 0, "record");
-        push_str(L, 5, "timestamp", 0, "record");
-        push_str(L, 5, "metric_id", 0, "record");
-        r[i].is_numeric = read_value(L, 5, &r[i].value_numeric, "record"); /* 11 */
+        lstore_push_str(L, 5, "commit_sha", 0, "record"); /* 6.. */
+        lstore_push_str(L, 5, "branch", 0, "record");
+        lstore_push_str(L, 5, "run_id", 0, "record");
+        lstore_push_str(L, 5, "timestamp", 0, "record");
+        lstore_push_str(L, 5, "metric_id", 0, "record");
+        r[i].is_numeric = lstore_read_value(L, 5, &r[i].value_numeric, "record"); /* 11 */
         if (!store_timestamp_ok(lua_tostring(L, 9))) {
             return luaL_error(L, "store: records[%d].timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ",
                               (int)i + 1);
@@ -181,7 +180,7 @@ static int l_import(lua_State *L)
         r[i].timestamp = rs[3];
         r[i].metric_id = rs[4];
         r[i].value_label = rs[5];
-        r[i].run_number = field_int(L, 5, "run_number", 1, "record");
+        r[i].run_number = lstore_field_int(L, 5, "run_number", 1, "record");
         lua_settop(L, 4);
     }
     char err[LSTORE_ERRLEN];
@@ -197,5 +196,6 @@ static int l_import(lua_State *L)
 const luaL_Reg lstore_write_methods[] = {
     {"record_build", l_record_build},
     {"import",       l_import},
+    {"import_begin", lstore_import_begin},
     {NULL, NULL},
 };

@@ -17,6 +17,8 @@ int luaopen_unentropy_linescan(lua_State *L);
 int luaopen_unentropy_xml(lua_State *L);
 int luaopen_unentropy_http(lua_State *L);
 int luaopen_unentropy_provider(lua_State *L);
+int luaopen_unentropy_stats(lua_State *L);
+int luaopen_unentropy_pgstore(lua_State *L);
 int luaopen_cjson(lua_State *L);
 
 /* Where the dev override of embedded assets lives (NULL when unset); set by

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_history.h"
 #include "store_internal.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -280,6 +281,11 @@ static int known_index(const char *version)
         if (strcmp(MIGRATIONS[i].version, version) == 0) {
             return (int)i;
         }
+    }
+    /* Additive versions (2.1.0, store_history.h) sit on top of the last
+     * migration: nothing to run, no "unknown version" warning. */
+    if (store_history_version_known(version)) {
+        return (int)N_MIGRATIONS - 1;
     }
     return -1;
 }

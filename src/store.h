@@ -105,12 +105,47 @@ typedef struct StoreImportRecord {
     const char *value_label;
 } StoreImportRecord;
 
+/* ---- imports (store_import.c) ------------------------------------------ */
+
 /* Writes imported records (import.md §4) in one transaction with busy
  * retries: builds with event_name 'import' (the first record of a
  * (sha, run_id) wins), definitions without unit/description, values
  * replaced on conflict. *inserted = n on success; nothing on failure. */
 int store_import(Store *s, const StoreImportRecord *r, size_t n, int64_t *inserted,
                  char *err, size_t errlen);
+
+/* Streaming import: the same writes as store_import, fed one record at a
+ * time inside one IMMEDIATE transaction, so the caller never holds more
+ * than one record. Statements are prepared once and reused.
+ *
+ * store_import_begin: BEGIN IMMEDIATE with the busy retries of
+ * store_transaction (100, 200, 400 ms; then "database is locked (gave up
+ * after 4 attempts)"). SQLITE_MISUSE when a transaction or import is
+ * already open; SQLITE_READONLY for a read-only Store.
+ *
+ * store_import_add: writes one record (strings borrowed for the call).
+ * SQLITE_MISUSE (no import open, a missing field, a bad timestamp, a NaN)
+ * changes nothing and leaves the import open; any other failure rolls the
+ * whole import back and ends it.
+ *
+ * store_import_commit: COMMIT, retried after 100, 200, 400 ms while the
+ * database is busy. On success *inserted (may be NULL) gets the number of
+ * records added; on failure everything is rolled back. The import ends
+ * either way. SQLITE_MISUSE when no import is open.
+ *
+ * store_import_rollback: rolls back and ends an open import; a no-op
+ * otherwise (also for NULL). store_close rolls back an open import too.
+ *
+ * While an import is open, other writes (store_record_build, store_import,
+ * store_begin_read) fail with SQLITE_MISUSE; queries see the added rows. */
+int store_import_begin(Store *s, char *err, size_t errlen);
+int store_import_add(Store *s, const StoreImportRecord *r, char *err, size_t errlen);
+int store_import_commit(Store *s, int64_t *inserted, char *err, size_t errlen);
+void store_import_rollback(Store *s);
+
+/* Whether a streaming import is open, and how many records it holds. */
+int store_import_active(const Store *s);
+int64_t store_import_count(const Store *s);
 
 /* ---- reads (store_query.c) ---------------------------------------------
  * Row callbacks get pointers that are valid only during the call. Return 0

@@ -1,8 +1,8 @@
-/* store_write.c: the two write paths of the store. store_record_build is the
- * `collect` transaction of storage.md §5 (a re-run of the same commit and
- * run id replaces the build's values and keeps its id); store_import is the
- * `import` transaction of import.md §4. Both run inside store_transaction,
- * so busy retries re-run them from the start. Depends on sqlite3. */
+/* store_write.c: the `collect` write path of the store, store_record_build
+ * (storage.md §5: a re-run of the same commit and run id replaces the build's
+ * values and keeps its id), run inside store_transaction so busy retries
+ * re-run it from the start, and the statement helpers it shares with the
+ * import path (store_import.c). Depends on sqlite3. */
 #include <math.h>
 #include <string.h>
 
@@ -30,25 +30,7 @@ static const char SQL_INSERT_VALUE[] =
     "INSERT INTO metric_values (metric_id, build_id, value_numeric, value_label)"
     " VALUES (?, ?, ?, ?)";
 
-static const char SQL_IMPORT_BUILD[] =
-    "INSERT INTO build_contexts (commit_sha, branch, run_id, run_number, event_name, timestamp)\n"
-    "  VALUES (?, ?, ?, ?, 'import', ?)\n"
-    "  ON CONFLICT(commit_sha, run_id) DO NOTHING RETURNING id";
-
-static const char SQL_FIND_BUILD[] =
-    "SELECT id FROM build_contexts WHERE commit_sha = ? AND run_id = ?";
-
-static const char SQL_IMPORT_DEF[] =
-    "INSERT INTO metric_definitions (id, type) VALUES (?, ?) ON CONFLICT(id) DO NOTHING";
-
-static const char SQL_IMPORT_VALUE[] =
-    "INSERT INTO metric_values (metric_id, build_id, value_numeric, value_label)"
-    " VALUES (?, ?, ?, ?)\n"
-    "  ON CONFLICT(metric_id, build_id) DO UPDATE SET value_numeric = excluded.value_numeric,\n"
-    "    value_label = excluded.value_label";
-
-/* Runs a statement with no result rows to completion. */
-static int run_done(Store *s, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
+int store_run_done(Store *s, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -58,8 +40,7 @@ static int run_done(Store *s, sqlite3_stmt *st, const char *what, char *err, siz
     return store_sql_error(s, rc, what, err, errlen);
 }
 
-/* Steps a `RETURNING id` / `SELECT id` statement: *id = -1 when no row. */
-static int run_id(Store *s, sqlite3_stmt *st, int64_t *id, const char *what, char *err,
+int store_run_id(Store *s, sqlite3_stmt *st, int64_t *id, const char *what, char *err,
                   size_t errlen)
 {
     *id = -1;
@@ -75,7 +56,7 @@ static int run_id(Store *s, sqlite3_stmt *st, int64_t *id, const char *what, cha
     return store_sql_error(s, rc, what, err, errlen);
 }
 
-static void bind_value(sqlite3_stmt *st, int idx, int is_numeric, double num, const char *label)
+void store_bind_value(sqlite3_stmt *st, int idx, int is_numeric, double num, const char *label)
 {
     if (is_numeric) {
         sqlite3_bind_double(st, idx, num);
@@ -110,7 +91,7 @@ static int record_txn(Store *s, void *ud, char *err, size_t errlen)
     sqlite3_bind_int64(st, 4, b->run_number);
     store_bind_text(st, 5, b->event_name);
     store_bind_text(st, 6, b->timestamp);
-    rc = run_id(s, st, &c->id, "record_build", err, errlen);
+    rc = store_run_id(s, st, &c->id, "record_build", err, errlen);
     if (rc != SQLITE_OK) {
         return rc;
     }
@@ -118,7 +99,7 @@ static int record_txn(Store *s, void *ud, char *err, size_t errlen)
         return rc;
     }
     sqlite3_bind_int64(st, 1, c->id);
-    if ((rc = run_done(s, st, "record_build", err, errlen)) != SQLITE_OK) {
+    if ((rc = store_run_done(s, st, "record_build", err, errlen)) != SQLITE_OK) {
         return rc;
     }
     for (size_t i = 0; i < c->n; i++) {
@@ -130,7 +111,7 @@ static int record_txn(Store *s, void *ud, char *err, size_t errlen)
         store_bind_text(st, 2, v->type);
         store_bind_text(st, 3, v->unit);
         store_bind_text(st, 4, v->description);
-        if ((rc = run_done(s, st, "record_build", err, errlen)) != SQLITE_OK) {
+        if ((rc = store_run_done(s, st, "record_build", err, errlen)) != SQLITE_OK) {
             return rc;
         }
         if ((st = store_stmt(s, ST_INSERT_VALUE, SQL_INSERT_VALUE, &rc, err, errlen)) == NULL) {
@@ -138,16 +119,16 @@ static int record_txn(Store *s, void *ud, char *err, size_t errlen)
         }
         store_bind_text(st, 1, v->metric_id);
         sqlite3_bind_int64(st, 2, c->id);
-        bind_value(st, 3, v->is_numeric, v->value_numeric, v->value_label);
-        if ((rc = run_done(s, st, "record_build", err, errlen)) != SQLITE_OK) {
+        store_bind_value(st, 3, v->is_numeric, v->value_numeric, v->value_label);
+        if ((rc = store_run_done(s, st, "record_build", err, errlen)) != SQLITE_OK) {
             return rc;
         }
     }
     return SQLITE_OK;
 }
 
-static int check_value(int is_numeric, double num, const char *label, const char *who,
-                       char *err, size_t errlen)
+int store_check_value(int is_numeric, double num, const char *label, const char *who,
+                      char *err, size_t errlen)
 {
     if (is_numeric && isnan(num)) {
         return store_errf(SQLITE_MISUSE, err, errlen, "store: %s: value_numeric is NaN", who);
@@ -178,7 +159,7 @@ int store_record_build(Store *s, const StoreBuild *b, const StoreValue *v, size_
                               "matching its value",
                               i + 1);
         }
-        int rc = check_value(v[i].is_numeric, v[i].value_numeric, v[i].value_label,
+        int rc = store_check_value(v[i].is_numeric, v[i].value_numeric, v[i].value_label,
                              "record_build", err, errlen);
         if (rc != SQLITE_OK) {
             return rc;
@@ -188,93 +169,6 @@ int store_record_build(Store *s, const StoreBuild *b, const StoreValue *v, size_
     int rc = store_transaction(s, record_txn, &c, err, errlen);
     if (rc == SQLITE_OK && build_id != NULL) {
         *build_id = c.id;
-    }
-    return rc;
-}
-
-/* ---- import -------------------------------------------------------------------- */
-
-typedef struct ImportCtx {
-    const StoreImportRecord *r;
-    size_t n;
-} ImportCtx;
-
-static int import_one(Store *s, const StoreImportRecord *r, char *err, size_t errlen)
-{
-    int rc;
-    int64_t id;
-    sqlite3_stmt *st = store_stmt(s, ST_IMPORT_BUILD, SQL_IMPORT_BUILD, &rc, err, errlen);
-    if (st == NULL) {
-        return rc;
-    }
-    store_bind_text(st, 1, r->commit_sha);
-    store_bind_text(st, 2, r->branch);
-    store_bind_text(st, 3, r->run_id);
-    sqlite3_bind_int64(st, 4, r->run_number);
-    store_bind_text(st, 5, r->timestamp);
-    if ((rc = run_id(s, st, &id, "import", err, errlen)) != SQLITE_OK) {
-        return rc;
-    }
-    if (id < 0) {
-        if ((st = store_stmt(s, ST_FIND_BUILD, SQL_FIND_BUILD, &rc, err, errlen)) == NULL) {
-            return rc;
-        }
-        store_bind_text(st, 1, r->commit_sha);
-        store_bind_text(st, 2, r->run_id);
-        if ((rc = run_id(s, st, &id, "import", err, errlen)) != SQLITE_OK) {
-            return rc;
-        }
-    }
-    if ((st = store_stmt(s, ST_IMPORT_DEF, SQL_IMPORT_DEF, &rc, err, errlen)) == NULL) {
-        return rc;
-    }
-    store_bind_text(st, 1, r->metric_id);
-    store_bind_text(st, 2, r->is_numeric ? "numeric" : "label");
-    if ((rc = run_done(s, st, "import", err, errlen)) != SQLITE_OK) {
-        return rc;
-    }
-    if ((st = store_stmt(s, ST_IMPORT_VALUE, SQL_IMPORT_VALUE, &rc, err, errlen)) == NULL) {
-        return rc;
-    }
-    store_bind_text(st, 1, r->metric_id);
-    sqlite3_bind_int64(st, 2, id);
-    bind_value(st, 3, r->is_numeric, r->value_numeric, r->value_label);
-    return run_done(s, st, "import", err, errlen);
-}
-
-static int import_txn(Store *s, void *ud, char *err, size_t errlen)
-{
-    ImportCtx *c = ud;
-    for (size_t i = 0; i < c->n; i++) {
-        int rc = import_one(s, &c->r[i], err, errlen);
-        if (rc != SQLITE_OK) {
-            return rc;
-        }
-    }
-    return SQLITE_OK;
-}
-
-int store_import(Store *s, const StoreImportRecord *r, size_t n, int64_t *inserted,
-                 char *err, size_t errlen)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (!r[i].commit_sha || !r[i].branch || !r[i].run_id || !r[i].metric_id ||
-            !store_timestamp_ok(r[i].timestamp)) {
-            return store_errf(SQLITE_MISUSE, err, errlen,
-                              "store: import: record %zu needs commit_sha, branch, run_id, "
-                              "metric_id and a YYYY-MM-DDTHH:MM:SS.sssZ timestamp",
-                              i + 1);
-        }
-        int rc = check_value(r[i].is_numeric, r[i].value_numeric, r[i].value_label, "import",
-                             err, errlen);
-        if (rc != SQLITE_OK) {
-            return rc;
-        }
-    }
-    ImportCtx c = {r, n};
-    int rc = store_transaction(s, import_txn, &c, err, errlen);
-    if (rc == SQLITE_OK && inserted != NULL) {
-        *inserted = (int64_t)n;
     }
     return rc;
 }

@@ -2,7 +2,7 @@
 -- (gate.md §8). A comment template is a Lua file returning
 -- function(results, h) -> markdown string, without the marker (unentropy
 -- prepends it). `results` is the results object of gate.md §9; `h` holds the
--- helpers (format, delta, escape, code, icon, default) and the data that is
+-- helpers (format, delta, escape, code, icon, default, statistical) and the data that is
 -- not in the results file (failures, limits, docs_url). docs/gate.md
 -- documents the API; copy this file to start a custom template.
 
@@ -24,15 +24,29 @@ return function(results, h)
     return name .. " (" .. h.code(m.metric) .. ")"
   end
 
-  local function row(first, m)
-    return string.format("| %s | %s | %s | %s |", first, h.format(m.baseline, m.unit),
-      h.format(m.pullRequestValue, m.unit), h.delta(m.absoluteDelta, m.unit))
+  -- The PR value; a repeated metric adds its runs and spread (docs/noise.md).
+  local function pr_cell(m)
+    local text = h.format(m.pullRequestValue, m.unit)
+    local r = m["repeat"]
+    if r and r.runs then
+      text = text .. string.format(" _(%d runs%s)_", r.runs,
+        type(r.spread) == "number" and string.format(", spread %.1f%%", r.spread) or "")
+    end
+    return text
   end
 
-  -- What a threshold requires, in the metric's unit: "≥ 80.0%", "growth ≤ 5%".
-  local function requirement(t, m)
+  local function row(first, m)
+    return string.format("| %s | %s | %s | %s |", first, h.format(m.baseline, m.unit),
+      pr_cell(m), h.delta(m.absoluteDelta, m.unit))
+  end
+
+  -- What a threshold requires, in the metric's unit: "≥ 80.0%", "growth ≤ 5%",
+  -- "≤ 45.1 ms (99% t, 30 builds)".
+  local function requirement(t, m, c)
     local text
-    if t.mode == "min" then text = "≥ " .. h.format(t.target, m.unit)
+    if t.mode == "statistical" and h.statistical then
+      text = h.statistical(t, c and c.statistics, m.direction, m.unit)
+    elseif t.mode == "min" then text = "≥ " .. h.format(t.target, m.unit)
     elseif t.mode == "max" then text = "≤ " .. h.format(t.target, m.unit)
     elseif t.mode == "no-regression" then
       text = "no regression (tolerance " .. h.format(t.tolerance or 0.5, m.unit) .. ")"
@@ -48,7 +62,7 @@ return function(results, h)
 
   local function thresholds_cell(m)
     local parts = {}
-    for _, c in ipairs(m.checks) do parts[#parts + 1] = requirement(c.threshold, m) end
+    for _, c in ipairs(m.checks) do parts[#parts + 1] = requirement(c.threshold, m, c) end
     return table.concat(parts, "<br>")
   end
 
@@ -153,6 +167,24 @@ return function(results, h)
     add("### Violations")
     for i = 1, limit do add(bullets[i]) end
     if limit < #bullets then add(string.format("_...and %d more violations_", #bullets - limit)) end
+    add("")
+  end
+
+  -- Annotations (`unentropy annotate`): intended step changes and window resets.
+  local notes = {}
+  for _, m in ipairs(evaluated) do
+    for _, a in ipairs(m.annotations or {}) do
+      local where = h.code(tostring(a.commit):sub(1, 7))
+      local tags = {}
+      if a.reset then tags[#tags + 1] = "statistical window restarts after it" end
+      if a.pullRequest then tags[#tags + 1] = "this pull request" end
+      notes[#notes + 1] = string.format("- 📝 %s @ %s%s: %s", label(m, true), where,
+        #tags > 0 and (" (" .. table.concat(tags, "; ") .. ")") or "", h.escape(a.note))
+    end
+  end
+  if #notes > 0 then
+    add("### Notes")
+    for _, n in ipairs(notes) do add(n) end
     add("")
   end
 

@@ -283,6 +283,46 @@
     }
   }
 
+  // Change points (dashed, --down for regressions, --up for improvements)
+  // and annotations (dotted, --warn) of a single-metric line chart
+  // (docs/noise.md): vertical lines at their builds, a triangle on top.
+  function chartMarks(series) {
+    var s = series && series[0], out = [], i;
+    if (!s || series.length !== 1) { return out; }
+    var cps = s.changePoints || [], anns = s.annotations || [];
+    for (i = 0; i < cps.length; i++) { out.push({ i: cps[i].index, color: cps[i].kind === 'regression' ? '--down' : '--up', dash: [4, 3] }); }
+    for (i = 0; i < anns.length; i++) { out.push({ i: anns[i].index, color: '--warn', dash: [1, 3] }); }
+    return out;
+  }
+
+  function drawMarks(chart, st, a) {
+    if (!st.marks || !st.marks.length) { return; }
+    var ctx = chart.ctx, xs = chart.scales.x;
+    for (var m = 0; m < st.marks.length; m++) {
+      var mk = st.marks[m], t = st.times[mk.i];
+      if (t === undefined) { continue; }
+      var px = Math.round(xs.getPixelForValue(t)) + 0.5;
+      if (px < a.left - 0.5 || px > a.right + 0.5) { continue; }
+      ctx.save();
+      ctx.strokeStyle = colors[mk.color];
+      ctx.fillStyle = colors[mk.color];
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash(mk.dash);
+      ctx.beginPath();
+      ctx.moveTo(px, a.top);
+      ctx.lineTo(px, a.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.moveTo(px - 4, a.top);
+      ctx.lineTo(px + 4, a.top);
+      ctx.lineTo(px, a.top + 6);
+      ctx.closePath();
+      ctx.fill();
+      ctx.restore();
+    }
+  }
+
   var uentPlugin = {
     id: 'uentCrosshair',
     afterEvent: function (chart, args) {
@@ -311,6 +351,7 @@
         ctx.stroke();
         ctx.restore();
       }
+      drawMarks(chart, st, a);
       if (st.drag) {
         var x0 = Math.max(a.left, Math.min(st.drag.x0, st.drag.x1));
         var x1 = Math.min(a.right, Math.max(st.drag.x0, st.drag.x1));
@@ -536,6 +577,7 @@
       times: g.preview ? S.ptimes : S.times, series: entry.kind === 'bar' ? [] : lineSeries(entry),
       active: -1, cross: null, drag: null, synced: false
     };
+    chart.$uent.marks = entry.kind === 'line' && !g.preview ? chartMarks(chart.$uent.series) : [];
     entry.chart = chart;
     if (entry.kind !== 'bar') {
       var first = chart.$uent.series[0];

@@ -79,6 +79,58 @@ function Db:record_build(build, values) end
 ---@return integer? code
 function Db:import(records) end
 
+---Starts a streaming import: the writes of Db:import, fed one record (or one
+---batch) at a time inside one IMMEDIATE transaction that stays open until
+---commit, so memory does not grow with the input. BEGIN IMMEDIATE gets the
+---busy retries of record_build (100, 200, 400 ms). Prepared statements are
+---reused for every record. While the import is open, other writes and
+---read_transaction raise "a transaction is already open"; queries see the
+---rows added so far. An Import that is neither committed nor rolled back is
+---rolled back by __close (`local imp <close> = db:import_begin()`), by __gc,
+---and by db:close().
+---@return unentropy.store.Import|nil imp
+---@return string? msg  "database is locked (gave up after 4 attempts)", ...
+---@return integer? code
+function Db:import_begin() end
+
+---@class unentropy.store.Import
+local Import = {}
+
+---Adds one record (the shape of Db:import's records). A malformed record
+---raises and leaves the import open; a database error rolls the whole import
+---back and ends it (later calls other than rollback raise "attempt to use a
+---finished Import").
+---@param record unentropy.store.ImportRecord
+---@return true|nil
+---@return string? msg
+---@return integer? code
+function Import:add(record) end
+
+---Adds an array of records in order, as repeated add calls in one C call.
+---Records before a malformed one stay added; a database error rolls the
+---whole import back.
+---@param records unentropy.store.ImportRecord[]
+---@return integer|nil count  #records
+---@return string? msg
+---@return integer? code
+function Import:add_batch(records) end
+
+---Commits (COMMIT is retried after 100, 200, 400 ms while the database is
+---busy). On failure everything is rolled back. The import ends either way.
+---@return integer|nil count  records added since import_begin
+---@return string? msg
+---@return integer? code
+function Import:commit() end
+
+---Rolls back and ends the import. Idempotent; never raises for a finished
+---Import or a closed Db. Also run by __gc and __close.
+---@return true
+function Import:rollback() end
+
+---Records added so far (0 once the import has ended).
+---@return integer
+function Import:count() end
+
 ---@class unentropy.store.QueryOptions
 ---keep pull_request / pull_request_target builds (default false)
 ---@field include_pull_requests? boolean
@@ -224,6 +276,62 @@ function Db:schema_version() end
 ---The path given to open.
 ---@return string
 function Db:path() end
+
+---@class unentropy.store.WindowOptions
+---@field branch string  the reference branch
+---@field limit integer  the last N builds (>= 1)
+---@field max_age_days? number  only builds this recent (needs `now`; <= 0 or nil: no limit)
+---@field now? number  epoch milliseconds the age is measured from
+---@field after_reset? boolean  only builds after the latest build of a commit annotated with reset
+
+---@class unentropy.store.WindowRow
+---@field build_id integer
+---@field value number
+---@field commit_sha string
+---@field branch string
+---@field run_number integer
+---@field timestamp string
+
+---The statistical window (docs/noise.md): the newest `limit` numeric values
+---of a metric on a branch, pull-request builds excluded, oldest first.
+---@param metric_id string
+---@param opts unentropy.store.WindowOptions
+---@return unentropy.store.WindowRow[]|nil rows
+---@return string? msg
+---@return integer? code
+function Db:window(metric_id, opts) end
+
+---@class unentropy.store.Annotation
+---@field id? integer  (returned rows only)
+---@field metric_id string
+---@field commit_sha string
+---@field note string
+---@field reset? boolean  the statistical window restarts after this commit's build
+---@field created_at string  YYYY-MM-DDTHH:MM:SS.sssZ
+
+---Adds or replaces (same metric and commit) an annotation. The first one
+---creates the additive table `metric_annotations` (schema version 2.1.0).
+---@param annotation unentropy.store.Annotation
+---@return integer|nil id
+---@return string? msg  e.g. the database is open read-only (code 8)
+---@return integer? code
+function Db:annotate(annotation) end
+
+---Removes the annotation of (metric, commit).
+---@param metric_id string
+---@param commit_sha string
+---@return boolean|nil removed
+---@return string? msg
+---@return integer? code
+function Db:remove_annotation(metric_id, commit_sha) end
+
+---Annotations of one metric (nil: all), ordered by created_at; {} when the
+---database has no annotations table (2.0.0).
+---@param metric_id? string
+---@return unentropy.store.Annotation[]|nil list
+---@return string? msg
+---@return integer? code
+function Db:annotations(metric_id) end
 
 ---Checkpoints a local WAL database and closes it. Idempotent; also run by
 ---__gc and __close (`local db <close> = store.open(p)`). Any other method on

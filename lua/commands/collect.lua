@@ -87,7 +87,9 @@ local results = collect.run_all(cfg, ctx, {
   skip = skip,
   on_result = function(res)
     if res.ok then
-      out:write(string.format("  ✓ %s  %s  (%.1fs)\n", res.metric.id, shown(res), res.duration_ms / 1000))
+      local runs = collect.describe(res) -- "5 runs, spread 3.1%" (repeat)
+      out:write(string.format("  ✓ %s  %s  %s(%.1fs)\n", res.metric.id, shown(res),
+        runs and ("(" .. runs .. ")  ") or "", res.duration_ms / 1000))
     else
       out:write(string.format("  ✗ %s  %s\n", res.metric.id, res.reason))
     end

@@ -106,7 +106,9 @@ end
 local collected = collect.run_all(cfg, ctx, {
   on_result = function(res)
     if res.ok then
-      out:write(string.format("  ✓ %s  %s  (%.1fs)\n", res.metric.id, shown(res), res.duration_ms / 1000))
+      local runs = collect.describe(res) -- "5 runs, spread 3.1%" (repeat)
+      out:write(string.format("  ✓ %s  %s  %s(%.1fs)\n", res.metric.id, shown(res),
+        runs and ("(" .. runs .. ")  ") or "", res.duration_ms / 1000))
     else
       out:write(string.format("  ✗ %s  %s\n", res.metric.id, res.reason))
     end
@@ -161,9 +163,20 @@ else
   log.info(string.format("merge-base: not available (%s)", mb_source))
 end
 
+local histories = {}
 if handle then
+  local now = time.parse_rfc3339(ctx.timestamp) or sys.now_ms()
   local ok, picked, berr = pcall(baseline.select, handle.db, cfg.metrics, { merge_base = merge_base,
-    ref = s.ref, max_age_days = s.max_age_days, now = time.parse_rfc3339(ctx.timestamp) or sys.now_ms() })
+    ref = s.ref, max_age_days = s.max_age_days, now = now })
+  -- Statistical thresholds: the reference branch's recent builds (docs/noise.md).
+  local hok, hist, hmsg = pcall(baseline.histories, handle.db, cfg.metrics, cfg.qualityGate.thresholds,
+    { ref = s.ref, max_age_days = s.max_age_days, now = now, commit = ctx.commit_sha })
+  if hok and hist then
+    histories = hist
+  else
+    log.warn("statistical history unavailable: " .. tostring(hok and hmsg or hist))
+    eval_error = "statistical history unavailable: " .. tostring(hok and hmsg or hist)
+  end
   handle.cleanup()
   if not ok then picked, berr = nil, picked end
   if picked then
@@ -176,7 +189,7 @@ end
 
 -- 4. Evaluate.
 local ok_eval, evaluation = pcall(function()
-  return evaluate.evaluate(gate.samples(cfg, collected, baselines), cfg.qualityGate.thresholds)
+  return evaluate.evaluate(gate.samples(cfg, collected, baselines, histories), cfg.qualityGate.thresholds)
 end)
 if not ok_eval then
   log.warn("quality gate evaluation failed: " .. tostring(evaluation))

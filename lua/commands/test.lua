@@ -57,7 +57,9 @@ collect.run_all(cfg, ctx, {
     local padded = l .. string.rep(" ", width - (utf8.len(l) or #l))
     if res.ok then
       local shown = type(res.value) == "string" and res.value or format.value(res.value, m.unit)
-      out:write(string.format("  ✓ %s\t%s  %.1fs\n", padded, shown, res.duration_ms / 1000))
+      local runs = collect.describe(res) -- "5 runs, spread 3.1%" (repeat)
+      out:write(string.format("  ✓ %s\t%s  %s%.1fs\n", padded, shown, runs and ("(" .. runs .. ")  ") or "",
+        res.duration_ms / 1000))
       if opts.verbose then out:write("     Command: ", m.command, "\n") end
     else
       failed = failed + 1

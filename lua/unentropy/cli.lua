@@ -20,6 +20,7 @@ M.commands = {
   { "measure", "Run one built-in collector and print its value" },
   { "changes", "Find step changes in a branch's history (change points)" },
   { "annotate", "Mark a metric's change at a commit as intended; restart its statistical window" },
+  { "db", "Database tools: copy the history between SQLite and PostgreSQL" },
   { "run", "Run a Lua script with the full API" },
 }
 

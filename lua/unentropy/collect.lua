@@ -3,7 +3,10 @@
 -- variables, a timeout that kills its process group, bounded output) or as an
 -- inline built-in collector; its output becomes a value through the default
 -- parsing rules or the metric's own Lua parser. A failing metric yields a
--- reason, never an error. Shared by collect, test and gate.
+-- reason, never an error. Shared by collect, test and gate. A metric with
+-- `repeat` N runs N times and records the runs folded by `fold` (min,
+-- median, mean, max); the result keeps every run and the spread
+-- (docs/noise.md).
 local collectors = require("unentropy.collectors")
 local context = require("unentropy.context")
 local exec = require("unentropy.exec")
@@ -40,10 +43,8 @@ local function parse_output(metric, stdout, pctx)
   return value.parse(stdout, metric.type)
 end
 
--- Runs one metric. opts = {cfg = resolved config, ctx = build context,
--- timeout = override ms}. Returns {ok, value, reason, duration_ms,
--- stdout, stderr, truncated}.
-function M.run_metric(metric, opts)
+-- Runs one metric's command (or inline collector) once.
+local function run_once(metric, opts)
   local cfg, ctx = opts.cfg, opts.ctx
   local base_dir = cfg.base_dir
   local started = sys.monotonic_ms()
@@ -86,6 +87,70 @@ function M.run_metric(metric, opts)
   res.ok = res.reason == nil
   res.duration_ms = sys.monotonic_ms() - started
   res.stdout, res.stderr, res.truncated = stdout, stderr, truncated
+  return res
+end
+
+M.FOLDS = {
+  min = function(xs) return math.min(table.unpack(xs)) end,
+  max = function(xs) return math.max(table.unpack(xs)) end,
+  mean = function(xs)
+    local sum = 0
+    for _, x in ipairs(xs) do sum = sum + x end
+    return sum / #xs
+  end,
+  median = function(xs)
+    local s = table.move(xs, 1, #xs, 1, {})
+    table.sort(s)
+    local n = #s
+    if n % 2 == 1 then return s[(n + 1) // 2] end
+    return (s[n // 2] + s[n // 2 + 1]) / 2
+  end,
+}
+
+-- Folds repeated numeric samples: value, spread (max - min as a percentage
+-- of |value|; nil when value is 0).
+function M.fold(samples, how)
+  local v = (M.FOLDS[how] or M.FOLDS.median)(samples)
+  local lo, hi = math.min(table.unpack(samples)), math.max(table.unpack(samples))
+  local spread
+  if v ~= 0 then spread = (hi - lo) / math.abs(v) * 100 end
+  return v, spread
+end
+
+-- "5 runs, spread 3.1%" for a repeated metric's result, else nil.
+function M.describe(res)
+  if not res or not res.runs or res.runs <= 1 or not res.ok then return nil end
+  local text = string.format("%d runs", res.runs)
+  if res.spread then text = text .. string.format(", spread %.1f%%", res.spread) end
+  return text
+end
+
+-- Runs one metric. opts = {cfg = resolved config, ctx = build context,
+-- timeout = override ms}. Returns {ok, value, reason, duration_ms,
+-- stdout, stderr, truncated}; a repeated metric (metric.runs > 1) adds
+-- runs, fold, samples (every run's value) and spread, and fails with
+-- "run <k> of <n>: <reason>" as soon as one run fails. stdout and stderr
+-- are the last run's.
+function M.run_metric(metric, opts)
+  local n = metric.runs or 1
+  if n <= 1 then return run_once(metric, opts) end
+  local started = sys.monotonic_ms()
+  local samples, res = {}, nil
+  for k = 1, n do
+    res = run_once(metric, opts)
+    if res.ok and type(res.value) ~= "number" then
+      res.ok, res.reason = false, "repeat needs numeric values, got " .. type(res.value)
+    end
+    if not res.ok then
+      res.reason = string.format("run %d of %d: %s", k, n, res.reason)
+      res.value = nil
+      break
+    end
+    samples[k] = res.value
+  end
+  res.runs, res.fold, res.samples = n, metric.fold or "median", samples
+  if res.ok then res.value, res.spread = M.fold(samples, res.fold) end
+  res.duration_ms = sys.monotonic_ms() - started
   return res
 end
 

@@ -72,6 +72,9 @@ function M.helpers(opts)
     marker = opts.marker or M.MARKER,
     docs_url = sys.docs_url,
     version = sys.version,
+    -- statistical(threshold, statistics, direction, unit): the Threshold
+    -- cell of a statistical check (docs/noise.md).
+    statistical = require("unentropy.gate.statistical").requirement,
   }
   function h.default(results) return opts.default(results, h) end
   return h

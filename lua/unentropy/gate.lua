@@ -70,8 +70,10 @@ function M.settings(cfg, opts, getenv, cwd)
 end
 
 -- One sample per numeric metric, in config order (gate.md §1.5).
--- collected: the collect.run_all results; baselines: id -> baseline.
-function M.samples(cfg, collected, baselines)
+-- collected: the collect.run_all results; baselines: id -> baseline;
+-- histories (optional): id -> statistical window with its annotations
+-- (baseline.histories).
+function M.samples(cfg, collected, baselines, histories)
   local by_id = {}
   for _, r in ipairs(collected) do by_id[r.metric.id] = r end
   local out = {}
@@ -79,7 +81,9 @@ function M.samples(cfg, collected, baselines)
     if m.type == "numeric" then
       local r = by_id[m.id]
       local pr = r and r.ok and type(r.value) == "number" and r.value or nil
-      out[#out + 1] = { metric = m, pr = pr, baseline = baselines[m.id] }
+      local h = histories and histories[m.id]
+      out[#out + 1] = { metric = m, pr = pr, baseline = baselines[m.id], history = h,
+        annotations = h and h.annotations, runs = r and r.runs and r.runs > 1 and r or nil }
     end
   end
   return out
@@ -153,8 +157,12 @@ end
 function M.console_lines(qg)
   local lines = {}
   for _, m in ipairs(qg.metrics) do
-    lines[#lines + 1] = string.format("  %s %s: %s", comment.icon(m.status), m.metric,
-      m.message or "passed")
+    local text = m.message or "passed"
+    -- A passing statistical check says where the value sits (docs/noise.md).
+    for _, c in ipairs(m.message == nil and m.checks or {}) do
+      if c.statistics and c.statistics.summary then text = "passed: " .. c.statistics.summary; break end
+    end
+    lines[#lines + 1] = string.format("  %s %s: %s", comment.icon(m.status), m.metric, text)
   end
   local s = qg.summary
   lines[#lines + 1] = string.format("Quality gate: %s (%d passed, %d failed, %d unknown)", qg.status:upper(),

@@ -18,7 +18,7 @@ M.context = {
 }
 
 M.storage = {
-  { "storage-type", type = "string", arg = "type", choices = { "sqlite-local", "sqlite-s3", "sqlite-artifact" },
+  { "storage-type", type = "string", arg = "type", choices = { "sqlite-local", "sqlite-s3", "sqlite-artifact", "postgres" },
     help = "storage provider" },
   { "db", type = "string", arg = "path", help = "local database file (or artifact working file)" },
   { "s3-endpoint", type = "string", arg = "url", help = "S3 endpoint" },

@@ -68,14 +68,18 @@ end
 
 -- The view of a dataset. opts: repository (default M.repository(cfg)),
 -- now_ms (default M.now_ms()), synthetic (a preview without a database:
--- repository "preview/repository").
+-- repository "preview/repository"), branch (of the change points; default
+-- the reference branch).
 function M.view(cfg, ds, opts)
   opts = opts or {}
   local repo = opts.repository
   if not repo then repo = opts.synthetic and "preview/repository" or M.repository(cfg) end
+  local qg = cfg.qualityGate and cfg.qualityGate.baseline or {}
   return view.build(cfg, ds, {
     repository = repo, version = sys.version, docs_url = sys.docs_url,
     now_ms = opts.now_ms or M.now_ms(), synthetic = opts.synthetic,
+    -- Change points are marked on the reference branch (docs/noise.md).
+    branch = opts.branch or require("unentropy.gate.baseline").reference_branch(nil, qg.referenceBranch, sys.getenv),
   })
 end
 

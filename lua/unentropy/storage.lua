@@ -16,7 +16,10 @@
 --    kept = path of the snapshot kept after a failed upload}
 -- or nil, msg[, code] (code "not_found": no database yet in "ro" mode).
 -- settings.path is the file holding the database handle.db works on (the
--- local file, or the private temp copy of a remote provider).
+-- local file, or the private temp copy of a remote provider). The postgres
+-- type lives in unentropy.storage.postgres (a server: handle.db is an
+-- unentropy.pgstore Db, persist has nothing to upload, settings.path is the
+-- location storage://postgres/<schema>).
 local fs = require("unentropy.fs")
 local log = require("unentropy.log")
 local provider = require("unentropy.provider")
@@ -67,6 +70,7 @@ function M.settings(cfg, flags, opts)
   local st = cfg and cfg.storage or {}
   local raw = cfg and cfg.raw and cfg.raw.storage or {}
   local stype = pick(flags.storage_type, st.type) or "sqlite-local"
+  if stype == "postgres" then return require("unentropy.storage.postgres").settings(cfg, flags) end
   local path
   if not blank(flags.db) then
     path = flags.db
@@ -387,13 +391,13 @@ end
 function M.open(cfg, flags, mode, opts)
   local s = M.settings(cfg, flags, opts)
   if s.type == "sqlite-local" then return open_local(s, mode) end
+  if s.type == "postgres" then return require("unentropy.storage.postgres").open(s, mode) end
   if mode == "ro" then
     local h = open_persisted(s)
     if h then return h end
   end
   if s.type == "sqlite-s3" then return open_s3(s, mode) end
   if s.type == "sqlite-artifact" then return open_artifact(s, mode, cfg, flags or {}) end
-  if s.type == "postgres" then return nil, "storage type 'postgres' is not available in this build" end
   return nil, string.format("unknown storage type '%s'", tostring(s.type))
 end
 

@@ -63,7 +63,7 @@ cat >"$V/bad.json" <<'EOF'
     "cov": { "$ref": "coverage" },
     "t": { "type": "numeric", "command": "", "timeout": 0, "extra": 1 }
   },
-  "storage": { "type": "postgres", "s3": { "secretAccessKey": "x" } },
+  "storage": { "type": "postgresql", "s3": { "secretAccessKey": "x" } },
   "qualityGate": { "thresholds": [{ "metric": "nope", "mode": "min" }] },
   "sources": [""]
 }
@@ -79,7 +79,7 @@ check "verify invalid: every violation in document order" "✗ Configuration fil
   metrics.t.command: command cannot be empty
   metrics.t.timeout: timeout must be a positive integer (milliseconds)
   metrics.t.extra: unrecognized key
-  storage.type: storage type 'postgres' is not available in this build
+  storage.type: must be one of 'sqlite-local', 'sqlite-artifact', 'sqlite-s3', or 'postgres'
   storage.s3.secretAccessKey: unrecognized key (credentials are read only from AWS_* environment variables)
   qualityGate.thresholds[0].metric: Threshold references non-existent metric \"nope\". Available metrics: Bad Key, cov, t
   qualityGate.thresholds[0].target: target is required when mode is 'min' or 'max'

@@ -140,8 +140,17 @@ local CASES = {
     { "storage.type: must be one of 'sqlite-local', 'sqlite-artifact', 'sqlite-s3', or 'postgres'" } },
   { "storage type number", with_metrics('"storage": {"type": 1}'),
     { "storage.type: must be one of 'sqlite-local', 'sqlite-artifact', 'sqlite-s3', or 'postgres'" } },
-  { "storage postgres", with_metrics('"storage": {"type": "postgres"}'),
-    { "storage.type: storage type 'postgres' is not available in this build" } },
+  { "storage postgres", with_metrics('"storage": {"type": "postgres"}'), {} },
+  { "postgres all fields ok", with_metrics('"storage": {"type": "postgres", "postgres": {"schema": "Team_Repo", '
+    .. '"host": "db.example", "port": "5432", "database": "metrics", "sslmode": "verify-full"}}'), {} },
+  { "postgres port range", with_metrics('"storage": {"type": "postgres", "postgres": {"port": 70000}}'),
+    { "storage.postgres.port: port must be between 1 and 65535" } },
+  { "postgres port type", with_metrics('"storage": {"postgres": {"port": true}}'),
+    { "storage.postgres.port: expected string, received boolean" } },
+  { "postgres credentials", with_metrics('"storage": {"postgres": {"password": "p", "connectionString": "x", "ssl": 1}}'), {
+    "storage.postgres.password: unrecognized key (the connection string is read only from UNENTROPY_PG_URL or DATABASE_URL)",
+    "storage.postgres.connectionString: unrecognized key (the connection string is read only from UNENTROPY_PG_URL or DATABASE_URL)",
+    "storage.postgres.ssl: unrecognized key" } },
   { "storage path empty", with_metrics('"storage": {"path": ""}'), { "storage.path: path cannot be empty" } },
   { "storage path type", with_metrics('"storage": {"path": false}'), { "storage.path: expected string, received boolean" } },
   { "s3 endpoint scheme", with_metrics('"storage": {"s3": {"endpoint": "ftp://x"}}'),
@@ -202,11 +211,11 @@ local CASES = {
   { "threshold metric unknown", with_metrics('"qualityGate": {"thresholds": [{"metric": "b", "mode": "no-regression"}]}'),
     { 'qualityGate.thresholds[0].metric: Threshold references non-existent metric "b". Available metrics: a, lbl' } },
   { "threshold mode", with_metrics('"qualityGate": {"thresholds": [{"metric": "a", "mode": "max-drop"}]}'),
-    { "qualityGate.thresholds[0].mode: mode must be one of: no-regression, min, max, delta-max-drop" } },
+    { "qualityGate.thresholds[0].mode: mode must be one of: no-regression, min, max, delta-max-drop, statistical" } },
   { "threshold missing fields last", with_metrics('"qualityGate": {"thresholds": [{"x": 1}]}'), {
     "qualityGate.thresholds[0].x: unrecognized key",
     "qualityGate.thresholds[0].metric: metric field is required",
-    "qualityGate.thresholds[0].mode: mode must be one of: no-regression, min, max, delta-max-drop" } },
+    "qualityGate.thresholds[0].mode: mode must be one of: no-regression, min, max, delta-max-drop, statistical" } },
   { "threshold target missing", with_metrics('"qualityGate": {"thresholds": [{"metric": "a", "mode": "max"}]}'),
     { "qualityGate.thresholds[0].target: target is required when mode is 'min' or 'max'" } },
   { "threshold target type", with_metrics('"qualityGate": {"thresholds": [{"metric": "a", "mode": "min", "target": "80"}]}'),
@@ -221,6 +230,44 @@ local CASES = {
     { "qualityGate.thresholds[0].severity: severity must be one of: warning, blocker" } },
   { "thresholds several per metric ok", with_metrics('"qualityGate": {"mode": "hard", "thresholds": [{"metric": "a", "mode": "min", "target": 80.5}, {"metric": "a", "mode": "no-regression", "tolerance": 0}]}'), {} },
   { "gate unknown key", with_metrics('"qualityGate": {"comment": true}'), { "qualityGate.comment: unrecognized key" } },
+  -- statistical thresholds (docs/noise.md)
+  { "statistical ok", with_metrics('"qualityGate": {"thresholds": [{"metric": "a", "mode": "statistical"}, {"metric": "a", "mode": "statistical", "test": "iqr", "boundary": 3, "window": 50, "minSamples": 50, "severity": "warning"}, {"metric": "a", "mode": "statistical", "test": "percentage", "boundary": 150}, {"metric": "a", "mode": "statistical", "test": "z", "boundary": 0.999}]}'), {} },
+  { "statistical test enum", with_metrics('"qualityGate": {"thresholds": [{"metric": "a", "mode": "statistical", "test": "student"}]}'),
+    { "qualityGate.thresholds[0].test: test must be one of: t, z, percentage, iqr" } },
+  { "statistical boundary confidence", with_metrics('"qualityGate": {"thresholds": [{"metric": "a", "mode": "statistical", "boundary": 99}, {"metric": "a", "mode": "statistical", "test": "z", "boundary": 0}, {"metric": "a", "mode": "statistical", "test": "t", "boundary": 1}]}'), {
+    "qualityGate.thresholds[0].boundary: boundary must be between 0 and 1 (a confidence such as 0.99) when test is 't'",
+    "qualityGate.thresholds[1].boundary: boundary must be between 0 and 1 (a confidence such as 0.99) when test is 'z'",
+    "qualityGate.thresholds[2].boundary: boundary must be between 0 and 1 (a confidence such as 0.99) when test is 't'" } },
+  { "statistical boundary positive", with_metrics('"qualityGate": {"thresholds": [{"metric": "a", "mode": "statistical", "test": "percentage", "boundary": 0}, {"metric": "a", "mode": "statistical", "test": "iqr", "boundary": -1}, {"metric": "a", "mode": "statistical", "boundary": "0.99"}]}'), {
+    "qualityGate.thresholds[0].boundary: boundary must be positive",
+    "qualityGate.thresholds[1].boundary: boundary must be positive",
+    "qualityGate.thresholds[2].boundary: expected number, received string" } },
+  { "statistical window and minSamples", with_metrics('"qualityGate": {"thresholds": [{"metric": "a", "mode": "statistical", "window": 1, "minSamples": 1001}, {"metric": "a", "mode": "statistical", "window": 10.5, "minSamples": "8"}, {"metric": "a", "mode": "statistical", "window": 1001}]}'), {
+    "qualityGate.thresholds[0].window: window must be an integer between 2 and 1000",
+    "qualityGate.thresholds[0].minSamples: minSamples must be an integer between 2 and 1000",
+    "qualityGate.thresholds[1].window: expected integer, received number",
+    "qualityGate.thresholds[1].minSamples: expected integer, received string",
+    "qualityGate.thresholds[2].window: window must be an integer between 2 and 1000" } },
+  { "statistical minSamples above window", with_metrics('"qualityGate": {"thresholds": [{"metric": "a", "mode": "statistical", "window": 10, "minSamples": 12}, {"metric": "a", "mode": "statistical", "minSamples": 31}, {"metric": "a", "mode": "statistical", "window": 10, "minSamples": 10.0}]}'), {
+    "qualityGate.thresholds[0].minSamples: minSamples cannot be greater than window (10)",
+    "qualityGate.thresholds[1].minSamples: minSamples cannot be greater than window (30)" } },
+  { "statistical fields need the mode", with_metrics('"qualityGate": {"thresholds": [{"metric": "a", "mode": "no-regression", "test": "t", "boundary": 0.9, "window": 5, "minSamples": 3}]}'), {
+    "qualityGate.thresholds[0].test: test applies only when mode is 'statistical'",
+    "qualityGate.thresholds[0].boundary: boundary applies only when mode is 'statistical'",
+    "qualityGate.thresholds[0].window: window applies only when mode is 'statistical'",
+    "qualityGate.thresholds[0].minSamples: minSamples applies only when mode is 'statistical'" } },
+  -- repeated samples
+  { "repeat and fold ok", '{"metrics": {"a": {"type": "numeric", "command": "x", "repeat": 50, "fold": "min"}, "b": {"$ref": "loc", "repeat": 1.0, "fold": "mean"}}}', {} },
+  { "repeat range", '{"metrics": {"a": {"type": "numeric", "command": "x", "repeat": 0}, "b": {"type": "numeric", "command": "x", "repeat": 51}, "c": {"type": "numeric", "command": "x", "repeat": 2.5}, "d": {"type": "numeric", "command": "x", "repeat": "5"}}}', {
+    "metrics.a.repeat: repeat must be an integer between 1 and 50",
+    "metrics.b.repeat: repeat must be an integer between 1 and 50",
+    "metrics.c.repeat: expected integer, received number",
+    "metrics.d.repeat: expected integer, received string" } },
+  { "fold enum", '{"metrics": {"a": {"type": "numeric", "command": "x", "fold": "average"}}}',
+    { "metrics.a.fold: fold must be one of: min, median, mean, max" } },
+  { "repeat on label metric", '{"metrics": {"a": {"type": "label", "command": "x", "repeat": 3, "fold": "max"}}}', {
+    "metrics.a.repeat: repeat applies only to numeric metrics",
+    "metrics.a.fold: fold applies only to numeric metrics" } },
   -- §7 report
   { "report type", with_metrics('"report": "lattice"'), { "report: expected object, received string" } },
   { "sections empty", with_metrics('"report": {"sections": []}'), { "report.sections: report.sections cannot be empty" } },
@@ -336,26 +383,33 @@ T.test("resolution: templates, overrides, order", function()
   }}]])
   T.eq(#cfg.metrics, 4)
   T.eq(cfg.metrics[1], { id = "z-last", name = "z-last", type = "label", command = "git rev-parse HEAD",
-    timeout = 60000, direction = "higher-is-better" })
+    timeout = 60000, direction = "higher-is-better", runs = 1, fold = "median" })
   T.eq(cfg.metrics[2], { id = "cov", name = "Coverage", type = "numeric", unit = "percent",
     description = "Overall test coverage percentage", command = "@collect coverage-lcov lcov.info",
-    timeout = 60000, direction = "higher-is-better", ref = "coverage" })
+    timeout = 60000, direction = "higher-is-better", ref = "coverage", runs = 1, fold = "median" })
   T.eq(cfg.metrics[3], { id = "size", name = "size", type = "numeric", unit = "integer", description = "D",
-    command = "@collect size dist", timeout = 80, direction = "higher-is-better", ref = "size" })
+    command = "@collect size dist", timeout = 80, direction = "higher-is-better", ref = "size", runs = 1, fold = "median" })
   T.eq(math.type(cfg.metrics[3].timeout), "integer")
   T.eq(cfg.metrics[4], { id = "p", name = "p", type = "numeric", command = "./b.sh", timeout = 60000,
-    parser = "/base/ok.lua", direction = "higher-is-better" })
+    parser = "/base/ok.lua", direction = "higher-is-better", runs = 1, fold = "median" })
   T.ok(cfg.metrics_by_id.cov == cfg.metrics[2])
   T.eq(cfg.path, "/base/unentropy.json")
   T.eq(cfg.base_dir, "/base")
   T.eq(cfg.raw.metrics["z-last"].type, "label")
 end)
 
+T.test("resolution: repeat and fold", function()
+  local cfg = validate('{"metrics": {"b": {"type": "numeric", "command": "x", "repeat": 5.0}, "c": {"$ref": "build-time", "command": "x", "repeat": 3, "fold": "min"}}}')
+  T.eq({ cfg.metrics[1].runs, cfg.metrics[1].fold }, { 5, "median" })
+  T.eq(math.type(cfg.metrics[1].runs), "integer")
+  T.eq({ cfg.metrics[2].runs, cfg.metrics[2].fold }, { 3, "min" })
+end)
+
 T.test("resolution: loc template defaults", function()
   local cfg = validate('{"metrics": {"lines": {"$ref": "loc"}}}')
   T.eq(cfg.metrics[1], { id = "lines", name = "loc", type = "numeric", unit = "integer",
     description = "Total lines of code", command = "@collect loc .", timeout = 60000,
-    direction = "lower-is-better", ref = "loc" })
+    direction = "lower-is-better", ref = "loc", runs = 1, fold = "median" })
 end)
 
 T.test("defaults: storage, qualityGate, report, no sources", function()

@@ -104,8 +104,14 @@ T.test("open reports configuration errors before any request", function()
     T.eq({ storage.open(cfg_with({ type = "sqlite-s3" }), {}, "rw") },
       { nil, "S3 credentials are missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" })
   end)
-  T.eq({ storage.open(cfg_with({ type = "postgres" }), {}, "ro") },
-    { nil, "storage type 'postgres' is not available in this build" })
+  -- postgres (docs/postgres.md): the connection string only from the environment
+  local pg_url, db_url = sys.getenv("UNENTROPY_PG_URL"), sys.getenv("DATABASE_URL")
+  sys.setenv("UNENTROPY_PG_URL", nil)
+  sys.setenv("DATABASE_URL", nil)
+  local res = { storage.open(cfg_with({ type = "postgres" }), {}, "ro") }
+  sys.setenv("UNENTROPY_PG_URL", pg_url)
+  sys.setenv("DATABASE_URL", db_url)
+  T.eq(res, { nil, "PostgreSQL connection string is missing: set UNENTROPY_PG_URL or DATABASE_URL" })
 end)
 
 T.test("sqlite-local handle: record, persist (closes), missing file read-only", function()

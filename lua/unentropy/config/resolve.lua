@@ -33,6 +33,9 @@ local function resolve_metric(id, m, templates, base)
     parser = abs(base, m.parser),
     direction = m.direction or tpl.direction or "higher-is-better",
     ref = ref,
+    -- Repeated samples (docs/noise.md): runs of the command, and how they fold.
+    runs = int(m["repeat"], 1),
+    fold = m.fold or "median",
   }
 end
 

@@ -64,6 +64,9 @@ local METRIC_FIELDS = {
   parser = file_path("parser"),
   direction = enum({ "higher-is-better", "lower-is-better" },
     "direction must be one of: higher-is-better, lower-is-better"),
+  -- Repeated samples (docs/noise.md): the command runs N times, the folded value is recorded.
+  ["repeat"] = int_range(1, 50, "repeat must be an integer between 1 and 50"),
+  fold = enum({ "min", "median", "mean", "max" }, "fold must be one of: min, median, mean, max"),
 }
 
 local function check_metric(ctx, p, key, m)
@@ -77,6 +80,11 @@ local function check_metric(ctx, p, key, m)
     add(ctx, p, "Custom metrics (without $ref) require type and command fields.")
   end
   walk(ctx, p, m, METRIC_FIELDS)
+  if ctx.metric_types[key] == "label" then
+    for _, f in ipairs({ "repeat", "fold" }) do
+      if m[f] ~= nil then add(ctx, child(p, f), f .. " applies only to numeric metrics") end
+    end
+  end
   local tpl = template_of(ctx, m)
   if tpl and m.command == nil and tpl.command == nil then
     add(ctx, child(p, "command"), string.format(
@@ -102,7 +110,7 @@ end
 ---------------------------------------------------------------------------
 -- storage (§5)
 
-local STORAGE_TYPES = set_of({ "sqlite-local", "sqlite-artifact", "sqlite-s3" })
+local STORAGE_TYPES = set_of({ "sqlite-local", "sqlite-artifact", "sqlite-s3", "postgres" })
 
 local S3_FIELDS = {
   endpoint = function(ctx, p, v)
@@ -140,7 +148,11 @@ local PG_FIELDS = {
   host = string_nonempty("host cannot be empty"),
   port = function(ctx, p, v)
     if type(v) == "number" then
-      if not util.is_integer(v) then type_error(ctx, p, "integer", v) end
+      if not util.is_integer(v) then
+        type_error(ctx, p, "integer", v)
+      elseif v < 1 or v > 65535 then
+        add(ctx, p, "port must be between 1 and 65535")
+      end
     elseif type(v) ~= "string" then
       type_error(ctx, p, "string", v)
     elseif v == "" then
@@ -151,24 +163,38 @@ local PG_FIELDS = {
   sslmode = string_nonempty("sslmode cannot be empty"),
 }
 
+-- The connection string (with any credentials) never comes from the config.
+local function pg_unknown(key)
+  local k = key:lower()
+  for _, w in ipairs({ "password", "user", "url", "uri", "conn", "dsn", "secret", "token" }) do
+    if k:find(w, 1, true) then
+      return "unrecognized key (the connection string is read only from UNENTROPY_PG_URL or DATABASE_URL)"
+    end
+  end
+  return "unrecognized key"
+end
+
 local STORAGE_FIELDS = {
   type = function(ctx, p, v)
-    if v == "postgres" then
-      add(ctx, p, "storage type 'postgres' is not available in this build")
-    elseif type(v) ~= "string" or not STORAGE_TYPES[v] then
+    if type(v) ~= "string" or not STORAGE_TYPES[v] then
       add(ctx, p, "must be one of 'sqlite-local', 'sqlite-artifact', 'sqlite-s3', or 'postgres'")
     end
   end,
   path = string_nonempty("path cannot be empty"),
   s3 = object(S3_FIELDS, s3_unknown),
   artifact = object(ARTIFACT_FIELDS),
-  postgres = object(PG_FIELDS),
+  postgres = object(PG_FIELDS, pg_unknown),
 }
 
 ---------------------------------------------------------------------------
 -- qualityGate (§6)
 
-local THRESHOLD_MODE = "mode must be one of: no-regression, min, max, delta-max-drop"
+local THRESHOLD_MODE = "mode must be one of: no-regression, min, max, delta-max-drop, statistical"
+-- The statistical mode's own fields (docs/noise.md), with their defaults.
+M.STATISTICAL_TESTS = { "t", "z", "percentage", "iqr" }
+M.STATISTICAL_DEFAULTS = { test = "t", window = 30, minSamples = 8,
+  boundary = { t = 0.99, z = 0.99, percentage = 5, iqr = 2 } }
+local STATISTICAL_FIELDS = { "test", "boundary", "window", "minSamples" }
 
 local THRESHOLD_FIELDS = {
   metric = function(ctx, p, v)
@@ -182,7 +208,7 @@ local THRESHOLD_FIELDS = {
       warn(ctx, p, string.format('threshold on label metric "%s" is ignored', v))
     end
   end,
-  mode = enum({ "no-regression", "min", "max", "delta-max-drop" }, THRESHOLD_MODE),
+  mode = enum({ "no-regression", "min", "max", "delta-max-drop", "statistical" }, THRESHOLD_MODE),
   target = number,
   tolerance = function(ctx, p, v)
     if type(v) ~= "number" then return type_error(ctx, p, "number", v) end
@@ -193,6 +219,20 @@ local THRESHOLD_FIELDS = {
     if not (v > 0) then add(ctx, p, "maxDropPercent must be positive") end
   end,
   severity = enum({ "warning", "blocker" }, "severity must be one of: warning, blocker"),
+  test = enum(M.STATISTICAL_TESTS, "test must be one of: " .. table.concat(M.STATISTICAL_TESTS, ", ")),
+  boundary = function(ctx, p, v, t)
+    if type(v) ~= "number" then return type_error(ctx, p, "number", v) end
+    local test = t.test or M.STATISTICAL_DEFAULTS.test
+    if test == "t" or test == "z" then
+      if not (v > 0 and v < 1) then
+        add(ctx, p, "boundary must be between 0 and 1 (a confidence such as 0.99) when test is '" .. test .. "'")
+      end
+    elseif not (v > 0) then
+      add(ctx, p, "boundary must be positive")
+    end
+  end,
+  window = int_range(2, 1000, "window must be an integer between 2 and 1000"),
+  minSamples = int_range(2, 1000, "minSamples must be an integer between 2 and 1000"),
 }
 
 local function check_threshold(ctx, p, t)
@@ -205,6 +245,16 @@ local function check_threshold(ctx, p, t)
   end
   if t.mode == "delta-max-drop" and t.maxDropPercent == nil then
     add(ctx, child(p, "maxDropPercent"), "maxDropPercent is required when mode is 'delta-max-drop'")
+  end
+  if t.mode == "statistical" then
+    local window = util.is_integer(t.window) and t.window or M.STATISTICAL_DEFAULTS.window
+    if util.is_integer(t.minSamples) and t.minSamples <= 1000 and t.minSamples > window then
+      add(ctx, child(p, "minSamples"), "minSamples cannot be greater than window (" .. window .. ")")
+    end
+  elseif t.mode ~= nil then
+    for _, f in ipairs(STATISTICAL_FIELDS) do
+      if t[f] ~= nil then add(ctx, child(p, f), f .. " applies only when mode is 'statistical'") end
+    end
   end
 end
 

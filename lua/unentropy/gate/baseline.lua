@@ -76,6 +76,86 @@ function M.select(db, metrics, opts)
   return out
 end
 
+-- The statistical window of one metric through db:window (sqlite), or
+-- db:series filtered here for a Db without it (no reset cut then).
+local function window_rows(db, id, opts, limit)
+  if db.window then
+    return db:window(id, { branch = opts.ref, limit = limit, max_age_days = opts.max_age_days, now = opts.now,
+      after_reset = true })
+  end
+  local rows, err = db:series(id)
+  if not rows then return nil, err end
+  local time = require("unentropy.time")
+  local cutoff = opts.now and opts.max_age_days and opts.now - opts.max_age_days * 86400000
+  local out = {}
+  for _, r in ipairs(rows) do
+    local at = time.parse_stored and time.parse_stored(r.timestamp)
+    if r.branch == opts.ref and type(r.value_numeric) == "number" and (not cutoff or not at or at >= cutoff) then
+      out[#out + 1] = { build_id = r.build_id, value = r.value_numeric, commit_sha = r.commit_sha,
+        run_number = r.run_number, timestamp = r.timestamp }
+    end
+  end
+  return { table.unpack(out, math.max(1, #out - limit + 1)) }
+end
+
+local function same_commit(a, b)
+  if type(a) ~= "string" or type(b) ~= "string" or #a < 7 or #b < 7 then return false end
+  local n = math.min(#a, #b)
+  return a:sub(1, n):lower() == b:sub(1, n):lower()
+end
+
+-- The statistical windows (docs/noise.md) of every numeric metric with a
+-- `statistical` threshold: the last max(window) numeric values on the
+-- reference branch within maxAgeDays, pull requests excluded, after the
+-- latest build of a commit annotated with --reset; plus the annotations
+-- worth showing in the comment (the reset one, those on the window's
+-- commits and on the pull request's commit).
+-- opts = {ref, max_age_days, now = epoch ms, commit = the build's sha}.
+-- Returns {[id] = {values, builds, ref, reset, annotations}} | nil, message.
+function M.histories(db, metrics, thresholds, opts)
+  local json = require("unentropy.json")
+  local windows = {}
+  for _, t in ipairs(thresholds or {}) do
+    if t.mode == "statistical" and type(t.metric) == "string" then
+      windows[t.metric] = math.max(windows[t.metric] or 0, math.tointeger(t.window) or 30)
+    end
+  end
+  local out = {}
+  for _, m in ipairs(metrics) do
+    local limit = m.type == "numeric" and windows[m.id]
+    if limit then
+      local rows, err = window_rows(db, m.id, opts, limit)
+      if not rows then return nil, err end
+      local h = { values = {}, builds = rows, ref = opts.ref, annotations = json.array() }
+      for i, r in ipairs(rows) do h.values[i] = r.value end
+      local anns = {}
+      if db.annotations then
+        anns, err = db:annotations(m.id)
+        if not anns then return nil, err end
+      end
+      -- The reset that applies: the one whose commit was built last.
+      local reset_at
+      for _, a in ipairs(anns) do
+        if a.reset then
+          local b = db:baseline(m.id, { commit = a.commit_sha })
+          if b and (not reset_at or b.timestamp > reset_at) then h.reset, reset_at = a, b.timestamp end
+        end
+      end
+      for _, a in ipairs(anns) do
+        local shown = a == h.reset or same_commit(a.commit_sha, opts.commit)
+        for _, r in ipairs(rows) do shown = shown or same_commit(a.commit_sha, r.commit_sha) end
+        if shown then
+          h.annotations[#h.annotations + 1] = json.object({ { "commit", a.commit_sha }, { "note", a.note },
+            { "reset", a.reset }, { "pullRequest", same_commit(a.commit_sha, opts.commit) or nil } })
+        end
+      end
+      if #h.annotations == 0 then h.annotations = nil end
+      out[m.id] = h
+    end
+  end
+  return out
+end
+
 -- Distinct builds that gave a baseline.
 function M.builds_considered(baselines)
   local seen, n = {}, 0

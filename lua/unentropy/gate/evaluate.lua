@@ -3,9 +3,12 @@
 -- Each threshold naming a sample's key is one check; checks honour the
 -- metric's direction and severity; metric and gate status follow §5.
 -- Depends on unentropy.json (ordered objects for the results file) and
--- unentropy.format (numbers in messages).
+-- unentropy.format (numbers in messages). The `statistical` mode is
+-- unentropy.gate.statistical (docs/noise.md); its checks carry a
+-- `statistics` object, and repeated metrics a `repeat` object.
 local format = require("unentropy.format")
 local json = require("unentropy.json")
+local statistical = require("unentropy.gate.statistical")
 
 local M = {}
 
@@ -28,12 +31,18 @@ local function is_number(v) return type(v) == "number" end
 
 -- Evaluates one threshold against one sample.
 -- name: display name; direction: "higher-is-better" | "lower-is-better";
--- pr, base: numbers or nil. Returns status ("pass"|"fail"|"unknown"),
--- message (nil when passing).
-function M.check(t, name, direction, pr, base)
+-- pr, base: numbers or nil; sample: the whole sample (statistical mode:
+-- sample.history, sample.metric.unit). Returns status
+-- ("pass"|"fail"|"unknown"), message (nil when passing), and for the
+-- statistical mode the details object of the results file.
+function M.check(t, name, direction, pr, base, sample)
   local lower = direction == "lower-is-better"
   if not is_number(pr) then return "unknown", M.MSG.pr_missing end
   local mode = t.mode
+  if mode == "statistical" then
+    return statistical.check(t, name, direction, pr, sample and sample.history,
+      sample and sample.metric and sample.metric.unit)
+  end
   if mode == "min" then
     if pr >= t.target then return "pass" end
     return "fail", string.format("%s (%s) is below minimum threshold of %s", name, num(pr), num(t.target))
@@ -70,7 +79,10 @@ local function blocks(t) return t.severity ~= "warning" end
 
 -- Evaluates every sample.
 -- samples: array, in config order, of {metric = {id, name, unit?, direction?},
---   pr = number|nil, baseline = {value, source, commit_sha, build_id}|nil}.
+--   pr = number|nil, baseline = {value, source, commit_sha, build_id}|nil,
+--   history = statistical window (gate.statistical) | nil,
+--   runs = {runs, fold, spread, samples} | nil (repeated metric),
+--   annotations = json array of {commit, note, reset} | nil}.
 -- thresholds: array of threshold objects (the config's, unmodified).
 -- Returns {status, metrics, failing, summary, violations, evaluated} where
 --   metrics/failing are arrays of ordered json objects (gate.md §9 shape),
@@ -98,9 +110,9 @@ function M.evaluate(samples, thresholds)
     local first_fail, first_unknown
     local any_fail_blocks, any_blocks = false, false
     for _, t in ipairs(ts) do
-      local status, message = M.check(t, m.name, direction, pr, base)
+      local status, message, details = M.check(t, m.name, direction, pr, base, s)
       local c = json.object({ { "threshold", t }, { "status", status }, { "message", message },
-        { "isBlocking", blocks(t) } })
+        { "isBlocking", blocks(t) }, { "statistics", details } })
       checks[#checks + 1] = c
       if blocks(t) then any_blocks = true end
       if status == "fail" then
@@ -129,12 +141,18 @@ function M.evaluate(samples, thresholds)
       if base ~= 0 then rel_delta = abs_delta / math.abs(base) * 100 end
     end
     local b = s.baseline
+    local rep
+    if s.runs and s.runs.runs and s.runs.runs > 1 then
+      rep = json.object({ { "runs", s.runs.runs }, { "fold", s.runs.fold }, { "spread", s.runs.spread },
+        { "values", json.array(s.runs.samples) } })
+    end
     local entry = json.object({
       { "metric", m.id }, { "name", m.name }, { "unit", m.unit }, { "direction", direction },
       { "baseline", base }, { "baselineSource", b and b.source }, { "baselineCommit", b and b.commit_sha },
-      { "pullRequestValue", pr }, { "absoluteDelta", abs_delta }, { "relativeDeltaPercent", rel_delta },
+      { "pullRequestValue", pr }, { "repeat", rep }, { "absoluteDelta", abs_delta },
+      { "relativeDeltaPercent", rel_delta },
       { "threshold", threshold }, { "checks", checks }, { "status", status }, { "message", message },
-      { "isBlocking", blocking },
+      { "isBlocking", blocking }, { "annotations", s.annotations },
     })
     metrics[#metrics + 1] = entry
     if status == "pass" then passed = passed + 1; decided = true

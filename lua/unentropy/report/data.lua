@@ -20,9 +20,12 @@ local null = json.null
 --   metrics    the config metrics, in key order
 --   series     id -> array of n values: numbers (numeric metrics) or
 --              strings (label metrics), json.null where missing
+--   annotations  `unentropy annotate` rows {metric_id, commit_sha, note,
+--              reset, ...} (docs/noise.md); {} without the table
 local function new_dataset(cfg, builds)
   local n = #builds
-  local ds = { n = n, timeline = {}, ms = {}, builds = builds, metrics = cfg.metrics, series = {} }
+  local ds = { n = n, timeline = {}, ms = {}, builds = builds, metrics = cfg.metrics, series = {},
+    annotations = {} }
   for i, b in ipairs(builds) do
     local ms = time.parse_stored(b.timestamp)
     ds.ms[i] = ms or 0
@@ -51,6 +54,7 @@ function M.read(db, cfg)
   end)
   if not builds then return nil, values end
   local ds = new_dataset(cfg, builds)
+  if db.annotations then ds.annotations = db:annotations() or {} end
   local index = {}
   for i, b in ipairs(builds) do index[b.id] = i end
   local label = {}

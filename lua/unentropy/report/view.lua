@@ -3,9 +3,13 @@
 -- §3, per-metric statistics with their formatted texts, the cards of the
 -- flat or sectioned layout (real and preview variants), the theme and the
 -- footer texts. Pure: "now", the repository and the version come in opts.
+-- Numeric metrics get their change points on the reference branch and their
+-- annotations (docs/noise.md): marks on the chart, a list on the card.
 -- Depends on unentropy.json, unentropy.format, unentropy.time,
--- unentropy.preview and unentropy.report.{data,stats,theme}.
+-- unentropy.preview, unentropy.changes and unentropy.report.{data,stats,theme}.
+local changes = require("unentropy.changes")
 local data = require("unentropy.report.data")
+local statistical = require("unentropy.gate.statistical")
 local format = require("unentropy.format")
 local json = require("unentropy.json")
 local preview = require("unentropy.preview")
@@ -67,6 +71,55 @@ local function split_repo(repo)
   return nil, repo
 end
 
+local function prefix_match(a, b)
+  local n = math.min(#a, #b)
+  return n >= 7 and a:sub(1, n):lower() == b:sub(1, n):lower()
+end
+
+-- Change points on `branch` and annotations of one numeric metric
+-- (docs/noise.md). Returns the §3 arrays changePoints {index (0-based
+-- timeline index), kind, before, after, changePercent, sha, run, note?} and
+-- annotations {index, sha, note, reset}, and the card's list
+-- {text, class}; nil, nil, nil when there is nothing to mark.
+local function marks(m, values, ds, branch, anns, positions)
+  local found = changes.for_dataset(ds.builds, values, branch, { max_changes = 20 }, positions)
+  local list, cps, marked = {}, json.array(), json.array()
+  local noted = {}
+  for _, c in ipairs(found) do
+    local b = c.build
+    local regression = changes.is_regression(c, m.direction)
+    local note
+    for _, a in ipairs(anns) do
+      if prefix_match(a.commit_sha, b.commit_sha or "") then note = a; noted[a] = true end
+    end
+    cps[#cps + 1] = json.object({ { "index", c.position - 1 }, { "kind", regression and "regression" or "improvement" },
+      { "before", c.before }, { "after", c.after }, { "changePercent", c.change_percent },
+      { "sha", (b.commit_sha or ""):sub(1, 7) }, { "run", b.run_number }, { "note", note and note.note } })
+    local pct = c.change_percent and string.format(" (%s%.1f%%)", c.change_percent >= 0 and "+" or "",
+      c.change_percent) or ""
+    list[#list + 1] = { class = regression and "bad" or "good", text = string.format("%s %s %s → %s%s at %s (build #%s)%s",
+      regression and "▲" or "▼", regression and "regression" or "improvement", statistical.value(c.before, m.unit),
+      statistical.value(c.after, m.unit), pct, (b.commit_sha or ""):sub(1, 7), tostring(b.run_number),
+      note and (" — " .. note.note .. (note.reset and " (window reset)" or "")) or "") }
+  end
+  for _, a in ipairs(anns) do
+    local at
+    for i = ds.n, 1, -1 do
+      if ds.builds[i].branch == branch and prefix_match(a.commit_sha, ds.builds[i].commit_sha or "") then at = i; break end
+    end
+    if at then
+      marked[#marked + 1] = json.object({ { "index", at - 1 }, { "sha", a.commit_sha:sub(1, 7) }, { "note", a.note },
+        { "reset", a.reset } })
+      if not noted[a] then
+        list[#list + 1] = { class = "neutral", text = string.format("📝 %s (build #%s): %s%s", a.commit_sha:sub(1, 7),
+          tostring(ds.builds[at].run_number), a.note, a.reset and " (window reset)" or "") }
+      end
+    end
+  end
+  if #list == 0 then return nil end
+  return #cps > 0 and cps or nil, #marked > 0 and marked or nil, list
+end
+
 -- Builds the §3 data table and the per-metric view entries.
 local function build_data(cfg, ds, opts, now_ms)
   local n = ds.n
@@ -77,6 +130,8 @@ local function build_data(cfg, ds, opts, now_ms)
   end
   local line, bar, metrics, exported = json.array(), json.array(), {}, json.array()
   local real = { line = {}, bar = {}, builds = n }
+  local branch = opts.branch or "main"
+  local positions = not opts.synthetic and n > 0 and changes.branch_positions(ds.builds, branch) or nil
   for _, m in ipairs(cfg.metrics) do
     local values = ds.series[m.id]
     local unit = m.unit or null
@@ -93,8 +148,18 @@ local function build_data(cfg, ds, opts, now_ms)
       entry.hasData = #labels > 0
     else
       real.line[m.id] = values
+      local cps, anns, list
+      if not opts.synthetic and n > 0 then
+        local mine = {}
+        for _, a in ipairs(ds.annotations or {}) do
+          if a.metric_id == m.id then mine[#mine + 1] = a end
+        end
+        cps, anns, list = marks(entry, values, ds, branch, mine, positions)
+      end
+      entry.changes = list
       line[#line + 1] = json.object({ { "id", m.id }, { "name", m.name }, { "unit", unit },
-        { "direction", entry.direction }, { "values", json.array(values) } })
+        { "direction", entry.direction }, { "values", json.array(values) }, { "changePoints", cps },
+        { "annotations", anns } })
       entry.stats = stats.compute(values, n)
       entry.formatted = formatted(entry.stats, entry)
       entry.hasData = entry.stats.count > 0
@@ -162,6 +227,17 @@ local function card_for(kind, keys, title, description, by_id, used, variant, gr
     local p = pick(first)
     c.stats = p and p.formatted
     c.empty = variant == "real" and not first.hasData
+    if variant == "real" and first.changes then
+      c.changes = first.changes
+      local n, a = 0, 0
+      for _, ch in ipairs(first.changes) do
+        if ch.class == "neutral" then a = a + 1 else n = n + 1 end
+      end
+      local parts = {}
+      if n > 0 then parts[#parts + 1] = n .. (n == 1 and " change point" or " change points") end
+      if a > 0 then parts[#parts + 1] = a .. (a == 1 and " annotation" or " annotations") end
+      c.changesTitle = table.concat(parts, ", ")
+    end
   else
     c.ariaLabel = "Line chart showing " .. title .. " over time"
     c.mini = {}
@@ -215,7 +291,8 @@ local function groups_for(cfg, metrics, layout, show)
 end
 
 -- Builds the view. ds: a dataset; opts: {repository, version, now_ms,
--- synthetic (true for a preview without a database), docs_url}.
+-- synthetic (true for a preview without a database), docs_url, branch (the
+-- reference branch of the change points; default "main")}.
 function M.build(cfg, ds, opts)
   local now_ms = opts.now_ms
   local d, metrics, th, layout = build_data(cfg, ds, opts, now_ms)
