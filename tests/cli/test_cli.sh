@@ -32,7 +32,7 @@ check_contains "bad number text" 'Error: Invalid value for --timeout: "abc" (exp
 
 out=$("$U" collect --storage-type ftp 2>&1); rc=$?
 check "bad choice exit" 1 "$rc"
-check_contains "bad choice text" 'Error: Invalid value for --storage-type: "ftp" (choices: sqlite-local, sqlite-s3, sqlite-artifact)' "$out"
+check_contains "bad choice text" 'Error: Invalid value for --storage-type: "ftp" (choices: sqlite-local, sqlite-s3, sqlite-artifact, postgres)' "$out"
 
 out=$("$U" test --timeout "" --config "" --help 2>&1); rc=$?
 check "empty option values mean unset" 0 "$rc"
