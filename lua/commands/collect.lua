@@ -7,7 +7,6 @@ local collect = require("unentropy.collect")
 local collectors = require("unentropy.collectors")
 local config = require("unentropy.config")
 local context = require("unentropy.context")
-local format = require("unentropy.format")
 local github = require("unentropy.github")
 local log = require("unentropy.log")
 local markdown = require("unentropy.markdown")
@@ -78,24 +77,11 @@ local n = #cfg.metrics
 out:write(string.format("Collecting %d metrics for %s @ %s (run %s #%d, event %s)\n", n, ctx.branch,
   (ctx.commit_sha or ""):sub(1, 7), ctx.run_id, ctx.run_number, ctx.event_name or "none"))
 
-local function shown(res)
-  if type(res.value) == "string" then return res.value end
-  return format.value(res.value, res.metric.unit)
-end
+local shown = collect.shown
 
 local results = collect.run_all(cfg, ctx, {
   skip = skip,
-  on_result = function(res)
-    if res.ok then
-      local runs = collect.describe(res) -- "5 runs, spread 3.1%" (repeat)
-      out:write(string.format("  ✓ %s  %s  %s(%.1fs)\n", res.metric.id, shown(res),
-        runs and ("(" .. runs .. ")  ") or "", res.duration_ms / 1000))
-    else
-      out:write(string.format("  ✗ %s  %s\n", res.metric.id, res.reason))
-    end
-    if opts.verbose then out:write("     Command: ", res.metric.command, "\n") end
-    out:flush()
-  end,
+  on_result = collect.progress_lines(out, opts.verbose),
 })
 
 local values, failed = {}, {}

@@ -10,7 +10,6 @@ local comment = require("unentropy.comment")
 local config = require("unentropy.config")
 local context = require("unentropy.context")
 local evaluate = require("unentropy.gate.evaluate")
-local format = require("unentropy.format")
 local fs = require("unentropy.fs")
 local gate = require("unentropy.gate")
 local github = require("unentropy.github")
@@ -99,22 +98,9 @@ if not ctx then
 end
 
 -- 1. Collect, exactly as collect does, recording nothing.
-local function shown(res)
-  if type(res.value) == "string" then return res.value end
-  return format.value(res.value, res.metric.unit)
-end
+local shown = collect.shown
 local collected = collect.run_all(cfg, ctx, {
-  on_result = function(res)
-    if res.ok then
-      local runs = collect.describe(res) -- "5 runs, spread 3.1%" (repeat)
-      out:write(string.format("  ✓ %s  %s  %s(%.1fs)\n", res.metric.id, shown(res),
-        runs and ("(" .. runs .. ")  ") or "", res.duration_ms / 1000))
-    else
-      out:write(string.format("  ✗ %s  %s\n", res.metric.id, res.reason))
-    end
-    if opts.verbose then out:write("     Command: ", res.metric.command, "\n") end
-    out:flush()
-  end,
+  on_result = collect.progress_lines(out, opts.verbose),
 })
 
 -- 2. The GitHub context: PR number and an API client when possible.

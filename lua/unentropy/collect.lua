@@ -125,6 +125,29 @@ function M.describe(res)
   return text
 end
 
+-- A result's value as printed: labels raw, numbers with the unit formatter.
+function M.shown(res)
+  if type(res.value) == "string" then return res.value end
+  return require("unentropy.format").value(res.value, res.metric.unit)
+end
+
+-- The on_result callback printing the per-metric lines of collect and gate
+-- (cli.md "collect"): "  ✓ <key>  <value>  [(<runs>)  ](<s.s>s)" or
+-- "  ✗ <key>  <reason>", plus the command with verbose.
+function M.progress_lines(out, verbose)
+  return function(res)
+    if res.ok then
+      local runs = M.describe(res) -- "5 runs, spread 3.1%" (repeat)
+      out:write(string.format("  ✓ %s  %s  %s(%.1fs)\n", res.metric.id, M.shown(res),
+        runs and ("(" .. runs .. ")  ") or "", res.duration_ms / 1000))
+    else
+      out:write(string.format("  ✗ %s  %s\n", res.metric.id, res.reason))
+    end
+    if verbose then out:write("     Command: ", res.metric.command, "\n") end
+    out:flush()
+  end
+end
+
 -- Runs one metric. opts = {cfg = resolved config, ctx = build context,
 -- timeout = override ms}. Returns {ok, value, reason, duration_ms,
 -- stdout, stderr, truncated}; a repeated metric (metric.runs > 1) adds
