@@ -38,3 +38,20 @@ finish() {
     echo "$PASS passed, $FAIL failed"
     [ "$FAIL" -eq 0 ]
 }
+
+# Starts a PostgreSQL server in a temp dir (tests/tools/pg-server.sh) for
+# the rest of the test, stopped on exit: sets PGDIR, URL, PASSWORD and
+# UNENTROPY_PG_URL. Exits 0 with SKIP only when the server binaries are
+# missing (scripts/install-deps installs them).
+start_pg() {
+    PGS=$SRC/tests/tools/pg-server.sh
+    if ! "$PGS" bindir >/dev/null 2>&1; then
+        echo "SKIP: PostgreSQL server binaries not found (scripts/install-deps installs postgresql)"
+        exit 0
+    fi
+    PGDIR=$("$PGS" start) || { echo "FAIL cannot start PostgreSQL"; exit 1; }
+    trap '"$PGS" stop "$PGDIR"; rm -rf "$TMP"' EXIT
+    URL=$(cat "$PGDIR/url")
+    PASSWORD=$(cat "$PGDIR/password")
+    export UNENTROPY_PG_URL=$URL
+}

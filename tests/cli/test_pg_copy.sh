@@ -8,16 +8,7 @@
 # ?schema= URL form; errors never print the password. Skips only when the
 # server binaries are missing.
 . "$SRC/tests/cli/lib.sh"
-PGS=$SRC/tests/tools/pg-server.sh
-if ! "$PGS" bindir >/dev/null 2>&1; then
-    echo "SKIP: PostgreSQL server binaries not found (scripts/install-deps installs postgresql)"
-    exit 0
-fi
-PGDIR=$("$PGS" start) || { echo "FAIL cannot start PostgreSQL"; exit 1; }
-trap '"$PGS" stop "$PGDIR"; rm -rf "$TMP"' EXIT
-URL=$(cat "$PGDIR/url")
-PASSWORD=$(cat "$PGDIR/password")
-export UNENTROPY_PG_URL=$URL
+start_pg
 unset DATABASE_URL GITHUB_REPOSITORY CI_PROJECT_PATH
 q() { psql "$URL" -Atq -c "$1"; }
 

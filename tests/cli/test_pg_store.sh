@@ -6,15 +6,7 @@
 # raise the same way, and the schema must carry the data model's tables,
 # constraints and indexes. Skips only when the server binaries are missing.
 . "$SRC/tests/cli/lib.sh"
-PGS=$SRC/tests/tools/pg-server.sh
-if ! "$PGS" bindir >/dev/null 2>&1; then
-    echo "SKIP: PostgreSQL server binaries not found (scripts/install-deps installs postgresql)"
-    exit 0
-fi
-PGDIR=$("$PGS" start) || { echo "FAIL cannot start PostgreSQL"; exit 1; }
-trap '"$PGS" stop "$PGDIR"; rm -rf "$TMP"' EXIT
-URL=$(cat "$PGDIR/url")
-export UNENTROPY_PG_URL=$URL
+start_pg
 
 cat > "$TMP/roundtrip.lua" <<'LUA'
 local T = require("t")
