@@ -1,81 +1,46 @@
 /* lpgstore.c: unentropy.pgstore — the Lua binding of pgstore.c:
  * pgstore.open(conninfo, {schema=, ...}) -> Db with the same methods and
  * return shapes as unentropy.store's Db (so collect, gate, report and
- * custom scripts work unchanged), pgstore.sqlite(path) (the SQLite end of
- * `db copy`) and pgstore.redact(text, conninfo). The Db userdata
- * ("unentropy.pgstore.Db") is created closed; close/__gc/__close share one
- * idempotent close. Writes, reads and copy verbs live in lpgstore_*.c.
- * Depends on Lua and pgstore.h. */
+ * custom scripts work unchanged: both are the shared ldb*.c binding, here
+ * over the PostgreSQL LdbOps), pgstore.sqlite(path) (the SQLite end of
+ * `db copy`) and pgstore.redact(text, conninfo). Only what is PostgreSQL's
+ * own lives here and in lpgstore_copy.c / lpgstore_sqlite.c: connection
+ * options, schema, redaction, the copy verbs. Depends on Lua, ldb.h and
+ * pgstore.h. */
 #include <string.h>
 
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "ldb.h"
 #include "lpgstore.h"
 #include "modules.h"
 #include "pgstore.h"
 
-typedef struct LDb {
-    PgStore *s; /* NULL once closed */
-} LDb;
+/* ---- the PostgreSQL LdbOps: pgstore.h behind void * handles ------------------- */
+
+static void op_close(void *h) { pgstore_close(h); }
+static const char *op_location(const void *h) { return pgstore_location(h); }
+static int op_readonly(const void *h) { return pgstore_readonly(h); }
+
+LDB_OPS_FORWARD(pgstore)
+
+const LdbOps lpg_ops = {
+    .name               = "pgstore",
+    .db_tname           = LPG_DB,
+    .import_tname       = LPG_IMPORT,
+    .ok_rc              = PGSTORE_OK,
+    .misuse_rc          = PGSTORE_MISUSE,
+    .stream_ts_check    = 1, /* imp:add names records[i] for a bad timestamp */
+    .close              = op_close,
+    .location           = op_location,
+    .readonly           = op_readonly,
+    LDB_OPS_FORWARDED,
+};
 
 PgStore *lpg_check(lua_State *L, int idx)
 {
-    LDb *u = luaL_checkudata(L, idx, LPG_DB);
-    if (u->s == NULL) {
-        luaL_error(L, "attempt to use a closed Db");
-    }
-    return u->s;
-}
-
-PgStore *lpg_peek(lua_State *L, int idx)
-{
-    LDb *u = luaL_checkudata(L, idx, LPG_DB);
-    return u->s;
-}
-
-int lpg_fail(lua_State *L, int rc, const char *err)
-{
-    if (rc == PGSTORE_MISUSE) {
-        return luaL_error(L, "%s", err);
-    }
-    luaL_pushfail(L);
-    lua_pushstring(L, err);
-    lua_pushinteger(L, rc);
-    return 3;
-}
-
-int lpg_opts(lua_State *L, int idx, const char *const keys[])
-{
-    if (lua_isnoneornil(L, idx)) {
-        return 0;
-    }
-    luaL_checktype(L, idx, LUA_TTABLE);
-    lua_pushnil(L);
-    while (lua_next(L, idx) != 0) {
-        lua_pop(L, 1);
-        int known = 0;
-        if (lua_type(L, -1) == LUA_TSTRING) {
-            for (int i = 0; keys[i] != NULL && !known; i++) {
-                known = strcmp(lua_tostring(L, -1), keys[i]) == 0;
-            }
-        }
-        if (!known) {
-            return luaL_error(L, "pgstore: unknown option '%s'", luaL_tolstring(L, -1, NULL));
-        }
-    }
-    return 1;
-}
-
-int lpg_optbool(lua_State *L, int idx, const char *key, int def)
-{
-    int t = lua_getfield(L, idx, key);
-    if (t != LUA_TNIL && t != LUA_TBOOLEAN) {
-        luaL_error(L, "pgstore: option '%s' must be a boolean", key);
-    }
-    int v = t == LUA_TNIL ? def : lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return v;
+    return ldb_check(L, idx, &lpg_ops);
 }
 
 /* Pushes option `key` of the table at idx as a string (integers allowed
@@ -114,24 +79,7 @@ static lua_Integer opt_int(lua_State *L, int idx, const char *key, lua_Integer m
     return v;
 }
 
-/* ---- maintenance ---------------------------------------------------------------- */
-
-static int counter(lua_State *L, int which)
-{
-    PgStore *s = lpg_check(L, 1);
-    char err[LPG_ERRLEN];
-    int64_t v = 0;
-    int rc = which == 0 ? pgstore_build_count(s, &v, err, sizeof err)
-                        : pgstore_max_run_number(s, &v, err, sizeof err);
-    if (rc != PGSTORE_OK) {
-        return lpg_fail(L, rc, err);
-    }
-    lua_pushinteger(L, (lua_Integer)(v + (which == 2)));
-    return 1;
-}
-static int l_build_count(lua_State *L) { return counter(L, 0); }
-static int l_max_run_number(lua_State *L) { return counter(L, 1); }
-static int l_next_run_number(lua_State *L) { return counter(L, 2); }
+/* ---- PostgreSQL-only maintenance ----------------------------------------------- */
 
 /* db:integrity_check([{quick=bool}]) -> true: PostgreSQL keeps its own
  * invariants (checksums, constraints); there is no file to check. */
@@ -139,8 +87,8 @@ static int l_integrity_check(lua_State *L)
 {
     static const char *const keys[] = {"quick", NULL};
     lpg_check(L, 1);
-    if (lpg_opts(L, 2, keys)) {
-        lpg_optbool(L, 2, "quick", 0);
+    if (ldb_opts(L, &lpg_ops, 2, keys)) {
+        ldb_optbool(L, &lpg_ops, 2, "quick", 0);
     }
     lua_pushboolean(L, 1);
     return 1;
@@ -152,65 +100,18 @@ static int l_snapshot(lua_State *L)
     static const char *const keys[] = {"replace", NULL};
     lpg_check(L, 1);
     luaL_checkstring(L, 2);
-    if (lpg_opts(L, 3, keys)) {
-        lpg_optbool(L, 3, "replace", 0);
+    if (ldb_opts(L, &lpg_ops, 3, keys)) {
+        ldb_optbool(L, &lpg_ops, 3, "replace", 0);
     }
-    return lpg_fail(L, PGSTORE_ERROR,
+    return ldb_fail(L, &lpg_ops, PGSTORE_ERROR,
                     "pgstore: snapshot is not supported for PostgreSQL storage (use "
                     "'unentropy db copy' to make a SQLite copy)");
-}
-
-static int l_warnings(lua_State *L)
-{
-    const char *w = pgstore_warning(lpg_check(L, 1));
-    lua_createtable(L, w ? 1 : 0, 0);
-    if (w != NULL) {
-        lua_pushstring(L, w);
-        lua_rawseti(L, -2, 1);
-    }
-    return 1;
-}
-
-static int l_schema_version(lua_State *L)
-{
-    lua_pushstring(L, pgstore_schema_version(lpg_check(L, 1)));
-    return 1;
-}
-
-/* db:path() -> the redacted location "postgresql://user@host:port/db (schema s)" */
-static int l_path(lua_State *L)
-{
-    lua_pushstring(L, pgstore_location(lpg_check(L, 1)));
-    return 1;
 }
 
 /* db:schema() -> the schema name */
 static int l_schema(lua_State *L)
 {
     lua_pushstring(L, pgstore_schema(lpg_check(L, 1)));
-    return 1;
-}
-
-static int l_db_close(lua_State *L)
-{
-    LDb *u = luaL_checkudata(L, 1, LPG_DB);
-    if (u->s != NULL) {
-        pgstore_close(u->s);
-        u->s = NULL;
-    }
-    lua_pushboolean(L, 1);
-    return 1;
-}
-
-static int l_db_tostring(lua_State *L)
-{
-    LDb *u = luaL_checkudata(L, 1, LPG_DB);
-    if (u->s == NULL) {
-        lua_pushstring(L, LPG_DB " (closed)");
-    } else {
-        lua_pushfstring(L, LPG_DB " ('%s', %s)", pgstore_location(u->s),
-                        pgstore_readonly(u->s) ? "read-only" : "read-write");
-    }
     return 1;
 }
 
@@ -228,7 +129,7 @@ static int l_open(lua_State *L)
     const char *conninfo = luaL_checklstring(L, 1, &len);
     luaL_argcheck(L, strlen(conninfo) == len, 1, "connection string contains a NUL byte");
     luaL_checktype(L, 2, LUA_TTABLE);
-    lpg_opts(L, 2, keys);
+    ldb_opts(L, &lpg_ops, 2, keys);
     lua_settop(L, 2);
     PgStoreConfig cfg = {.conninfo = conninfo};
     cfg.schema = opt_string(L, 2, "schema", 0); /* 3.. (each getfield stays pushed) */
@@ -237,20 +138,18 @@ static int l_open(lua_State *L)
     cfg.port = opt_string(L, 2, "port", 1);
     cfg.database = opt_string(L, 2, "database", 0);
     cfg.sslmode = opt_string(L, 2, "sslmode", 0);
-    cfg.readonly = lpg_optbool(L, 2, "readonly", 0);
+    cfg.readonly = ldb_optbool(L, &lpg_ops, 2, "readonly", 0);
     cfg.connect_timeout = (int)opt_int(L, 2, "connect_timeout", 1, 0);
     lua_Integer attempts = opt_int(L, 2, "retry_attempts", 1, 0);
     lua_Integer pause = opt_int(L, 2, "retry_pause_ms", 0, -1);
-    LDb *u = lua_newuserdatauv(L, sizeof *u, 0); /* created closed */
-    u->s = NULL;
-    luaL_setmetatable(L, LPG_DB);
-    char err[LPG_ERRLEN];
+    ldb_new(L, &lpg_ops); /* created closed */
+    char err[LDB_ERRLEN];
     PgStore *s = NULL;
     int rc = pgstore_open(&s, &cfg, err, sizeof err);
     if (rc != PGSTORE_OK) {
-        return lpg_fail(L, rc, err);
+        return ldb_fail(L, &lpg_ops, rc, err);
     }
-    u->s = s;
+    ldb_set(L, -1, &lpg_ops, s);
     if (attempts > 0 || pause >= 0) {
         pgstore_set_retry(s, attempts > 0 ? (int)attempts : 6, pause >= 0 ? (int)pause : 100);
     }
@@ -281,38 +180,16 @@ static const luaL_Reg pgstore_funcs[] = {
 };
 
 static const luaL_Reg db_methods[] = {
-    {"build_count",     l_build_count},
-    {"max_run_number",  l_max_run_number},
-    {"next_run_number", l_next_run_number},
     {"integrity_check", l_integrity_check},
     {"snapshot",        l_snapshot},
-    {"warnings",        l_warnings},
-    {"schema_version",  l_schema_version},
-    {"path",            l_path},
     {"schema",          l_schema},
-    {"close",           l_db_close},
-    {NULL, NULL},
-};
-
-static const luaL_Reg db_meta[] = {
-    {"__gc",       l_db_close},
-    {"__close",    l_db_close},
-    {"__tostring", l_db_tostring},
-    {"__index",    NULL},
     {NULL, NULL},
 };
 
 int luaopen_unentropy_pgstore(lua_State *L)
 {
-    luaL_newmetatable(L, LPG_DB);
-    luaL_setfuncs(L, db_meta, 0);
-    luaL_newlibtable(L, db_methods);
-    luaL_setfuncs(L, db_methods, 0);
-    luaL_setfuncs(L, lpg_write_methods, 0);
-    luaL_setfuncs(L, lpg_query_methods, 0);
-    luaL_setfuncs(L, lpg_copy_methods, 0);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+    static const luaL_Reg *const extra[] = {db_methods, lpg_copy_methods, NULL};
+    ldb_register(L, &lpg_ops, extra);
     lpg_sqlite_register(L);
     luaL_newlib(L, pgstore_funcs);
     return 1;

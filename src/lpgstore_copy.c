@@ -4,7 +4,7 @@
  * (each build {id, commit_sha, branch, run_id, run_number, event_name,
  * timestamp, values = {{metric_id, value_numeric | value_label}, ...}}).
  * They exist on unentropy.pgstore.Db and on the SqliteFile of
- * lpgstore_sqlite.c. Depends on Lua, pgstore.h and pgstore_sqlite.h. */
+ * lpgstore_sqlite.c. Depends on Lua, ldb.h, pgstore.h and pgstore_sqlite.h. */
 #include <string.h>
 
 #include <lauxlib.h>
@@ -31,11 +31,11 @@ static int l_dump_builds(lua_State *L)
     void *h = check_end(L, &pg);
     lua_settop(L, 1);
     lua_newtable(L);
-    LpgAcc a = {L, 2, 0, NULL};
-    char err[LPG_ERRLEN];
-    int rc = pg ? pgstore_dump_builds(h, lpg_push_build, &a, err, sizeof err)
-                : pgsqlite_dump_builds(h, lpg_push_build, &a, err, sizeof err);
-    return rc == PGSTORE_OK ? 1 : lpg_fail(L, rc, err);
+    LdbAcc a = {L, 2, 0, NULL};
+    char err[LDB_ERRLEN];
+    int rc = pg ? pgstore_dump_builds(h, ldb_push_build, &a, err, sizeof err)
+                : pgsqlite_dump_builds(h, ldb_push_build, &a, err, sizeof err);
+    return rc == PGSTORE_OK ? 1 : ldb_fail(L, &lpg_ops, rc, err);
 }
 
 /* h:dump_values(ids) -> {n=, build_id={}, metric_id={}, value_numeric={},
@@ -57,15 +57,15 @@ static int l_dump_values(lua_State *L)
         }
         lua_pop(L, 1);
     }
-    lpg_values_start(L); /* 4..7 */
-    LpgAcc a = {L, 4, 0, NULL};
-    char err[LPG_ERRLEN];
-    int rc = pg ? pgstore_dump_values(h, ids, n, lpg_push_value, &a, err, sizeof err)
-                : pgsqlite_dump_values(h, ids, n, lpg_push_value, &a, err, sizeof err);
+    ldb_values_start(L); /* 4..7 */
+    LdbAcc a = {L, 4, 0, NULL};
+    char err[LDB_ERRLEN];
+    int rc = pg ? pgstore_dump_values(h, ids, n, ldb_push_value, &a, err, sizeof err)
+                : pgsqlite_dump_values(h, ids, n, ldb_push_value, &a, err, sizeof err);
     if (rc != PGSTORE_OK) {
-        return lpg_fail(L, rc, err);
+        return ldb_fail(L, &lpg_ops, rc, err);
     }
-    lpg_values_finish(L, a.n);
+    ldb_values_finish(L, a.n);
     return 1;
 }
 
@@ -83,21 +83,21 @@ static int l_restore_definitions(lua_State *L)
         if (lua_rawgeti(L, 2, (lua_Integer)i + 1) != LUA_TTABLE) { /* 5 */
             return luaL_error(L, "pgstore: definitions[%d] must be a table", (int)i + 1);
         }
-        lpg_push_str(L, 5, "id", 0, "definition");
-        d[i].id = lpg_pin(L, 3);
-        lpg_push_str(L, 5, "type", 0, "definition");
-        d[i].type = lpg_pin(L, 3);
-        lpg_push_str(L, 5, "unit", 1, "definition");
-        d[i].unit = lpg_pin(L, 3);
-        lpg_push_str(L, 5, "description", 1, "definition");
-        d[i].description = lpg_pin(L, 3);
+        ldb_push_str(L, &lpg_ops, 5, "id", 0, "definition");
+        d[i].id = ldb_pin(L, 3);
+        ldb_push_str(L, &lpg_ops, 5, "type", 0, "definition");
+        d[i].type = ldb_pin(L, 3);
+        ldb_push_str(L, &lpg_ops, 5, "unit", 1, "definition");
+        d[i].unit = ldb_pin(L, 3);
+        ldb_push_str(L, &lpg_ops, 5, "description", 1, "definition");
+        d[i].description = ldb_pin(L, 3);
         lua_settop(L, 4);
     }
-    char err[LPG_ERRLEN];
+    char err[LDB_ERRLEN];
     int rc = pg ? pgstore_restore_definitions(h, d, n, err, sizeof err)
                 : pgsqlite_restore_definitions(h, d, n, err, sizeof err);
     if (rc != PGSTORE_OK) {
-        return lpg_fail(L, rc, err);
+        return ldb_fail(L, &lpg_ops, rc, err);
     }
     lua_pushboolean(L, 1);
     return 1;
@@ -112,10 +112,10 @@ static void read_values(lua_State *L, int t, int anchor, StoreValueRow *v, size_
         }
         int vt = lua_gettop(L);
         memset(&v[k], 0, sizeof v[k]);
-        v[k].is_numeric = lpg_read_value(L, vt, &v[k].value_numeric, "value");
-        v[k].value_label = lpg_pin(L, anchor);
-        lpg_push_str(L, vt, "metric_id", 0, "value");
-        v[k].metric_id = lpg_pin(L, anchor);
+        v[k].is_numeric = ldb_read_value(L, &lpg_ops, vt, &v[k].value_numeric, "value");
+        v[k].value_label = ldb_pin(L, anchor);
+        ldb_push_str(L, &lpg_ops, vt, "metric_id", 0, "value");
+        v[k].metric_id = ldb_pin(L, anchor);
         lua_settop(L, vt - 1);
     }
 }
@@ -144,18 +144,18 @@ static int l_restore_builds(lua_State *L)
     for (size_t i = 0; i < n; i++) {
         lua_rawgeti(L, 2, (lua_Integer)i + 1); /* 6 */
         memset(&b[i], 0, sizeof b[i]);
-        b[i].id = lpg_field_int(L, 6, "id", 1, "build");
-        lpg_push_str(L, 6, "commit_sha", 0, "build");
-        b[i].b.commit_sha = lpg_pin(L, 3);
-        lpg_push_str(L, 6, "branch", 0, "build");
-        b[i].b.branch = lpg_pin(L, 3);
-        lpg_push_str(L, 6, "run_id", 0, "build");
-        b[i].b.run_id = lpg_pin(L, 3);
-        lpg_push_str(L, 6, "event_name", 1, "build");
-        b[i].b.event_name = lpg_pin(L, 3);
-        lpg_push_str(L, 6, "timestamp", 0, "build");
-        b[i].b.timestamp = lpg_pin(L, 3);
-        b[i].b.run_number = lpg_field_int(L, 6, "run_number", 0, "build");
+        b[i].id = ldb_field_int(L, &lpg_ops, 6, "id", 1, "build");
+        ldb_push_str(L, &lpg_ops, 6, "commit_sha", 0, "build");
+        b[i].b.commit_sha = ldb_pin(L, 3);
+        ldb_push_str(L, &lpg_ops, 6, "branch", 0, "build");
+        b[i].b.branch = ldb_pin(L, 3);
+        ldb_push_str(L, &lpg_ops, 6, "run_id", 0, "build");
+        b[i].b.run_id = ldb_pin(L, 3);
+        ldb_push_str(L, &lpg_ops, 6, "event_name", 1, "build");
+        b[i].b.event_name = ldb_pin(L, 3);
+        ldb_push_str(L, &lpg_ops, 6, "timestamp", 0, "build");
+        b[i].b.timestamp = ldb_pin(L, 3);
+        b[i].b.run_number = ldb_field_int(L, &lpg_ops, 6, "run_number", 0, "build");
         if (lua_getfield(L, 6, "values") == LUA_TTABLE) { /* 7 */
             size_t count = lua_rawlen(L, 7);
             luaL_argcheck(L, used + count <= total, 2, "'values' changed while reading");
@@ -166,11 +166,11 @@ static int l_restore_builds(lua_State *L)
         }
         lua_settop(L, 5);
     }
-    char err[LPG_ERRLEN];
+    char err[LDB_ERRLEN];
     int rc = pg ? pgstore_restore_builds(h, b, n, err, sizeof err)
                 : pgsqlite_restore_builds(h, b, n, err, sizeof err);
     if (rc != PGSTORE_OK) {
-        return lpg_fail(L, rc, err);
+        return ldb_fail(L, &lpg_ops, rc, err);
     }
     lua_pushinteger(L, (lua_Integer)n);
     return 1;

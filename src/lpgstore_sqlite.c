@@ -42,20 +42,20 @@ static int l_sq_definitions(lua_State *L)
     PgSqlite *q = check_sqlite(L);
     lua_settop(L, 1);
     lua_newtable(L);
-    LpgAcc a = {L, 2, 0, NULL};
-    char err[LPG_ERRLEN];
-    int rc = pgsqlite_definitions(q, lpg_push_def, &a, err, sizeof err);
-    return rc == PGSTORE_OK ? 1 : lpg_fail(L, rc, err);
+    LdbAcc a = {L, 2, 0, NULL};
+    char err[LDB_ERRLEN];
+    int rc = pgsqlite_definitions(q, ldb_push_def, &a, err, sizeof err);
+    return rc == PGSTORE_OK ? 1 : ldb_fail(L, &lpg_ops, rc, err);
 }
 
 static int l_sq_build_count(lua_State *L)
 {
     PgSqlite *q = check_sqlite(L);
-    char err[LPG_ERRLEN];
+    char err[LDB_ERRLEN];
     int64_t n = 0;
     int rc = pgsqlite_build_count(q, &n, err, sizeof err);
     if (rc != PGSTORE_OK) {
-        return lpg_fail(L, rc, err);
+        return ldb_fail(L, &lpg_ops, rc, err);
     }
     lua_pushinteger(L, (lua_Integer)n);
     return 1;
@@ -96,15 +96,15 @@ int lpg_sqlite_open(lua_State *L)
     size_t len;
     const char *path = luaL_checklstring(L, 1, &len);
     luaL_argcheck(L, strlen(path) == len, 1, "path contains a NUL byte");
-    int ro = lpg_opts(L, 2, keys) ? lpg_optbool(L, 2, "readonly", 0) : 0;
+    int ro = ldb_opts(L, &lpg_ops, 2, keys) ? ldb_optbool(L, &lpg_ops, 2, "readonly", 0) : 0;
     LSqlite *u = lua_newuserdatauv(L, sizeof *u, 0); /* created closed */
     u->q = NULL;
     luaL_setmetatable(L, LPG_SQLITE);
-    char err[LPG_ERRLEN];
+    char err[LDB_ERRLEN];
     PgSqlite *q = NULL;
     int rc = pgsqlite_open(&q, path, ro, err, sizeof err);
     if (rc != PGSTORE_OK) {
-        return lpg_fail(L, rc, err);
+        return ldb_fail(L, &lpg_ops, rc, err);
     }
     u->q = q;
     return 1;

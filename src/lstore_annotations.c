@@ -3,7 +3,7 @@
  * db:remove_annotation — over store_window.c and store_annotations.c.
  * Registered on the Db method table by luaopen_unentropy_store
  * (lstore_annotation_methods). Depends on Lua, store.h, store_history.h
- * and lstore.c. */
+ * and ldb.h (LdbAcc, option and row helpers). */
 #include <math.h>
 #include <string.h>
 
@@ -11,29 +11,10 @@
 #include <lua.h>
 #include <sqlite3.h>
 
+#include "ldb.h"
 #include "lstore.h"
 #include "store.h"
 #include "store_history.h"
-
-typedef struct Acc {
-    lua_State *L;
-    int tbl;
-    lua_Integer n;
-} Acc;
-
-static void set_str(lua_State *L, const char *key, const char *v)
-{
-    if (v != NULL) {
-        lua_pushstring(L, v);
-        lua_setfield(L, -2, key);
-    }
-}
-
-static void set_int(lua_State *L, const char *key, int64_t v)
-{
-    lua_pushinteger(L, (lua_Integer)v);
-    lua_setfield(L, -2, key);
-}
 
 /* A required string field of the table at idx (no NUL bytes). May raise. */
 static const char *field_str(lua_State *L, int idx, const char *key, int optional)
@@ -54,16 +35,16 @@ static const char *field_str(lua_State *L, int idx, const char *key, int optiona
 
 static int push_window_row(void *ud, const StoreSeriesRow *r)
 {
-    Acc *a = ud;
+    LdbAcc *a = ud;
     lua_State *L = a->L;
     lua_createtable(L, 0, 6);
-    set_int(L, "build_id", r->build_id);
+    ldb_set_int(L, "build_id", r->build_id);
     lua_pushnumber(L, r->value_numeric);
     lua_setfield(L, -2, "value");
-    set_str(L, "commit_sha", r->commit_sha);
-    set_str(L, "branch", r->branch);
-    set_int(L, "run_number", r->run_number);
-    set_str(L, "timestamp", r->timestamp);
+    ldb_set_str(L, "commit_sha", r->commit_sha);
+    ldb_set_str(L, "branch", r->branch);
+    ldb_set_int(L, "run_number", r->run_number);
+    ldb_set_str(L, "timestamp", r->timestamp);
     lua_rawseti(L, a->tbl, ++a->n);
     return 0;
 }
@@ -79,7 +60,7 @@ static int l_window(lua_State *L)
     StoreWindowQuery q = {0};
     q.metric_id = luaL_checkstring(L, 2);
     luaL_checktype(L, 3, LUA_TTABLE);
-    lstore_opts(L, 3, keys);
+    ldb_opts(L, &lstore_ops, 3, keys);
     q.branch = field_str(L, 3, "branch", 0);
     int ok = 0;
     lua_getfield(L, 3, "limit");
@@ -93,12 +74,12 @@ static int l_window(lua_State *L)
                   "'now' (epoch milliseconds) is required with 'max_age_days'");
     q.now_ms = tn == LUA_TNIL ? NAN : lua_tonumber(L, -1);
     lua_pop(L, 3);
-    q.after_reset = lstore_optbool(L, 3, "after_reset", 0);
+    q.after_reset = ldb_optbool(L, &lstore_ops, 3, "after_reset", 0);
     lua_newtable(L);
-    Acc a = {L, lua_gettop(L), 0};
-    char err[LSTORE_ERRLEN];
+    LdbAcc a = {L, lua_gettop(L), 0, NULL};
+    char err[LDB_ERRLEN];
     int rc = store_window(s, &q, push_window_row, &a, err, sizeof err);
-    return rc == SQLITE_OK ? 1 : lstore_fail(L, rc, err);
+    return rc == SQLITE_OK ? 1 : ldb_fail(L, &lstore_ops, rc, err);
 }
 
 /* db:annotate({metric_id=, commit_sha=, note=, reset=bool, created_at=ISO})
@@ -109,18 +90,18 @@ static int l_annotate(lua_State *L)
                                        NULL};
     Store *s = lstore_check(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
-    lstore_opts(L, 2, keys);
+    ldb_opts(L, &lstore_ops, 2, keys);
     StoreAnnotation an = {0};
     an.metric_id = field_str(L, 2, "metric_id", 0);
     an.commit_sha = field_str(L, 2, "commit_sha", 0);
     an.note = field_str(L, 2, "note", 0);
     an.created_at = field_str(L, 2, "created_at", 0);
-    an.reset = lstore_optbool(L, 2, "reset", 0);
+    an.reset = ldb_optbool(L, &lstore_ops, 2, "reset", 0);
     int64_t id = 0;
-    char err[LSTORE_ERRLEN];
+    char err[LDB_ERRLEN];
     int rc = store_annotation_add(s, &an, &id, err, sizeof err);
     if (rc != SQLITE_OK) {
-        return lstore_fail(L, rc, err);
+        return ldb_fail(L, &lstore_ops, rc, err);
     }
     lua_pushinteger(L, (lua_Integer)id);
     return 1;
@@ -133,10 +114,10 @@ static int l_remove_annotation(lua_State *L)
     const char *metric = luaL_checkstring(L, 2);
     const char *sha = luaL_checkstring(L, 3);
     int removed = 0;
-    char err[LSTORE_ERRLEN];
+    char err[LDB_ERRLEN];
     int rc = store_annotation_remove(s, metric, sha, &removed, err, sizeof err);
     if (rc != SQLITE_OK) {
-        return lstore_fail(L, rc, err);
+        return ldb_fail(L, &lstore_ops, rc, err);
     }
     lua_pushboolean(L, removed > 0);
     return 1;
@@ -144,16 +125,16 @@ static int l_remove_annotation(lua_State *L)
 
 static int push_annotation(void *ud, const StoreAnnotation *an)
 {
-    Acc *a = ud;
+    LdbAcc *a = ud;
     lua_State *L = a->L;
     lua_createtable(L, 0, 6);
-    set_int(L, "id", an->id);
-    set_str(L, "metric_id", an->metric_id);
-    set_str(L, "commit_sha", an->commit_sha);
-    set_str(L, "note", an->note);
+    ldb_set_int(L, "id", an->id);
+    ldb_set_str(L, "metric_id", an->metric_id);
+    ldb_set_str(L, "commit_sha", an->commit_sha);
+    ldb_set_str(L, "note", an->note);
     lua_pushboolean(L, an->reset);
     lua_setfield(L, -2, "reset");
-    set_str(L, "created_at", an->created_at);
+    ldb_set_str(L, "created_at", an->created_at);
     lua_rawseti(L, a->tbl, ++a->n);
     return 0;
 }
@@ -165,10 +146,10 @@ static int l_annotations(lua_State *L)
     Store *s = lstore_check(L, 1);
     const char *metric = luaL_optstring(L, 2, NULL);
     lua_newtable(L);
-    Acc a = {L, lua_gettop(L), 0};
-    char err[LSTORE_ERRLEN];
+    LdbAcc a = {L, lua_gettop(L), 0, NULL};
+    char err[LDB_ERRLEN];
     int rc = store_annotations(s, metric, push_annotation, &a, err, sizeof err);
-    return rc == SQLITE_OK ? 1 : lstore_fail(L, rc, err);
+    return rc == SQLITE_OK ? 1 : ldb_fail(L, &lstore_ops, rc, err);
 }
 
 const luaL_Reg lstore_annotation_methods[] = {
