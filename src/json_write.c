@@ -20,6 +20,42 @@ static const unsigned char str_class[256] = {
     [0x80 ... 0xff] = C_HIGH,
 };
 
+/* Fast path for the values metrics usually hold (87.5, 0.25, 12345): a
+ * (positive, finite) that is m / 10^k for an integer m < 1e15 and k <= 6.
+ * m's digits are then the shortest round-trip form, because two distinct
+ * decimals of at most 15 significant digits never map to the same double
+ * (DBL_DIG). Fills digits and pt (value = 0.digits * 10^pt) and returns the
+ * digit count, or 0 when a is not such a value. */
+static int short_decimal(double a, char digits[20], int *pt)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    if (!(a >= 1e-6 && a < 1e15)) {
+        return 0;
+    }
+    for (int k = 0; k <= 6; k++) {
+        double m = a * p10[k];
+        if (m >= 1e15) {
+            return 0;
+        }
+        /* Both operands are exact, so the division is the correctly rounded
+         * value of the decimal m / 10^k: equal to a iff it round-trips. */
+        if (m != floor(m) || m / p10[k] != a) {
+            continue;
+        }
+        char tmp[20];
+        int n = 0;
+        for (uint64_t u = (uint64_t)m; u != 0; u /= 10) {
+            tmp[n++] = (char)('0' + u % 10);
+        }
+        for (int i = 0; i < n; i++) {
+            digits[i] = tmp[n - 1 - i];
+        }
+        *pt = n - k;
+        return n;
+    }
+    return 0;
+}
+
 size_t json_format_double(double d, char out[JSON_NUMBUF])
 {
     if (!isfinite(d)) {
@@ -30,37 +66,40 @@ size_t json_format_double(double d, char out[JSON_NUMBUF])
         memcpy(out, "0", 2);
         return 1;
     }
-    char buf[40];
-    /* Subnormals carry fewer digits, so their shortest form may be shorter
-     * than 15; for normal numbers a round-trip at 15 digits is already the
-     * shortest once trailing zeros are dropped. */
-    for (int prec = fabs(d) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
-        if (strtod(buf, NULL) == d) {
-            break;
-        }
-    }
-    /* buf is "[-]d[.ddd]e[+-]xx" (the point may be the locale's). */
     char digits[20];
-    int k = 0, e = 0;
-    const char *c = buf;
     size_t o = 0;
-    if (*c == '-') {
+    if (d < 0) {
         out[o++] = '-';
-        c++;
     }
-    for (; *c && *c != 'e'; c++) {
-        if (*c >= '0' && *c <= '9' && k < (int)sizeof digits) {
-            digits[k++] = *c;
+    int pt;
+    int k = short_decimal(fabs(d), digits, &pt);
+    if (k == 0) {
+        char buf[40];
+        /* Subnormals carry fewer digits, so their shortest form may be
+         * shorter than 15; for normal numbers a round-trip at 15 digits is
+         * already the shortest once trailing zeros are dropped. */
+        for (int prec = fabs(d) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*e", prec - 1, fabs(d));
+            if (strtod(buf, NULL) == fabs(d)) {
+                break;
+            }
         }
-    }
-    if (*c == 'e') {
-        e = atoi(c + 1);
+        /* buf is "d[.ddd]e[+-]xx" (the point may be the locale's). */
+        int e = 0;
+        const char *c = buf;
+        for (; *c && *c != 'e'; c++) {
+            if (*c >= '0' && *c <= '9' && k < (int)sizeof digits) {
+                digits[k++] = *c;
+            }
+        }
+        if (*c == 'e') {
+            e = atoi(c + 1);
+        }
+        pt = e + 1; /* value = 0.digits * 10^pt */
     }
     while (k > 1 && digits[k - 1] == '0') {
         k--;
     }
-    int pt = e + 1; /* value = 0.digits * 10^pt */
     if (k <= pt && pt <= 21) {
         memcpy(out + o, digits, (size_t)k);
         o += (size_t)k;

@@ -435,6 +435,53 @@ static void test_write_misc(void **state)
     json_buf_free(&b);
 }
 
+/* Short decimals (m / 10^k, m < 1e15, k <= 6: what metrics usually hold)
+ * take a fast path; it must print exactly the decimal m / 10^k, trimmed,
+ * which is what printf gives with k decimals. */
+static void test_format_double_short_decimals(void **state)
+{
+    (void)state;
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    uint64_t x = 88172645463325252ull; /* xorshift64 */
+    for (int i = 0; i < 300000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int k = (int)(x % 7);
+        uint64_t digits = 1 + (x >> 8) % 15;         /* 1..15 digits */
+        uint64_t m = (x >> 12) % 1000000000000000ull;
+        uint64_t lim = 1;
+        for (uint64_t d = 0; d < digits; d++) {
+            lim *= 10;
+        }
+        m %= lim;
+        if (m == 0) {
+            continue;
+        }
+        double d = (double)m / p10[k];
+        if (i & 1) {
+            d = -d;
+        }
+        char want[64], out[JSON_NUMBUF];
+        snprintf(want, sizeof want, "%.*f", k, d);
+        size_t n = strlen(want);
+        if (strchr(want, '.')) {
+            while (want[n - 1] == '0') {
+                want[--n] = '\0';
+            }
+            if (want[n - 1] == '.') {
+                want[--n] = '\0';
+            }
+        }
+        if (strcmp(want, "-0") == 0) {
+            continue;
+        }
+        json_format_double(d, out);
+        assert_string_equal(out, want);
+        assert_true(strtod(out, NULL) == d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -449,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_format_double),
         cmocka_unit_test(test_format_double_round_trip),
+        cmocka_unit_test(test_format_double_short_decimals),
         cmocka_unit_test(test_write_string),
         cmocka_unit_test(test_write_misc),
     };
