@@ -14,8 +14,11 @@ for f in "$A/lib/run.sh" "$A/lib/install.sh"; do
 done
 
 # --- YAML structure -------------------------------------------------------------
-if python3 -c 'import yaml' 2>/dev/null; then
-    yaml_out=$(python3 - "$A" <<'PY' 2>&1
+# Debian's python3-yaml (installed by scripts/install-deps --test) lives with /usr/bin/python3.
+PY3=python3
+/usr/bin/python3 -c 'import yaml' 2>/dev/null && PY3=/usr/bin/python3
+if "$PY3" -c 'import yaml' 2>/dev/null; then
+    yaml_out=$("$PY3" - "$A" <<'PY' 2>&1
 import re, sys, yaml
 root = sys.argv[1]
 shared = {"config-file": "unentropy.json", "storage-type": "", "database-key": "", "s3-endpoint": "",
