@@ -16,46 +16,10 @@
 
 #define PIPE_MAX 1000 /* statements per pipeline sync (see libpq's deadlock note) */
 
-typedef struct Fwd {
-    void *cb;
-    void *ud;
-} Fwd;
-
-static int build_row(const PGresult *r, int i, void *ud)
-{
-    Fwd *f = ud;
-    StoreBuildRow row = {
-        .id = pg_i64(r, i, 0),
-        .commit_sha = pg_text(r, i, 1),
-        .branch = pg_text(r, i, 2),
-        .run_id = pg_text(r, i, 3),
-        .run_number = pg_i64(r, i, 4),
-        .event_name = pg_text(r, i, 5),
-        .timestamp = pg_text(r, i, 6),
-    };
-    return ((store_build_cb)f->cb)(f->ud, &row);
-}
-
-static int value_row(const PGresult *r, int i, void *ud)
-{
-    Fwd *f = ud;
-    StoreValueRow row = {
-        .build_id = pg_i64(r, i, 0),
-        .metric_id = pg_text(r, i, 1),
-        .is_numeric = !PQgetisnull(r, i, 2),
-    };
-    if (row.is_numeric) {
-        row.value_numeric = pg_double(r, i, 2);
-    } else {
-        row.value_label = pg_text(r, i, 3);
-    }
-    return ((store_value_cb)f->cb)(f->ud, &row);
-}
-
 int pgstore_dump_builds(PgStore *s, store_build_cb cb, void *ud, char *err, size_t errlen)
 {
-    Fwd f = {(void *)cb, ud};
-    return pg_cursor(s, PC_DUMP_BUILDS, 0, NULL, build_row, &f, "dump", err, errlen);
+    PgFwd f = {(void *)cb, ud, 0};
+    return pg_cursor(s, PC_DUMP_BUILDS, 0, NULL, pg_build_row, &f, "dump", err, errlen);
 }
 
 int pgstore_dump_values(PgStore *s, const int64_t *ids, size_t n, store_value_cb cb, void *ud,
@@ -73,9 +37,9 @@ int pgstore_dump_values(PgStore *s, const int64_t *ids, size_t n, store_value_cb
     }
     *o++ = '}';
     *o = '\0';
-    Fwd f = {(void *)cb, ud};
+    PgFwd f = {(void *)cb, ud, 0};
     const char *p[1] = {arr};
-    int rc = pg_cursor(s, PC_DUMP_VALUES, 1, p, value_row, &f, "dump", err, errlen);
+    int rc = pg_cursor(s, PC_DUMP_VALUES, 1, p, pg_value_row, &f, "dump", err, errlen);
     free(arr);
     return rc;
 }

@@ -171,6 +171,18 @@ int64_t pg_i64(const PGresult *r, int row, int col);
 double pg_double(const PGresult *r, int row, int col);
 const char *pg_text(const PGresult *r, int row, int col); /* NULL for SQL NULL */
 
+/* Row forwarders shared by the queries and the copy verbs (pgstore_query.c):
+ * they turn a result row (id, commit_sha, branch, run_id, run_number,
+ * event_name, timestamp) / (build_id, metric_id, value_numeric,
+ * value_label) into a StoreBuildRow / StoreValueRow for a store callback. */
+typedef struct PgFwd {
+    void *cb;  /* store_build_cb or store_value_cb */
+    void *ud;
+    int count;
+} PgFwd;
+int pg_build_row(const PGresult *r, int i, void *fwd);
+int pg_value_row(const PGresult *r, int i, void *fwd);
+
 /* SQL fragment: the timestamp column as YYYY-MM-DDTHH:MM:SS.sssZ. */
 #define PG_TS_TEXT(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 

@@ -19,15 +19,9 @@ static const char *flag_param(unsigned qflags)
 
 /* ---- timeline, values, series ------------------------------------------------ */
 
-typedef struct Fwd {
-    void *cb;
-    void *ud;
-    int count;
-} Fwd;
-
-static int build_row(const PGresult *r, int i, void *ud)
+int pg_build_row(const PGresult *r, int i, void *ud)
 {
-    Fwd *f = ud;
+    PgFwd *f = ud;
     StoreBuildRow row = {
         .id = pg_i64(r, i, 0),
         .commit_sha = pg_text(r, i, 1),
@@ -40,9 +34,9 @@ static int build_row(const PGresult *r, int i, void *ud)
     return ((store_build_cb)f->cb)(f->ud, &row);
 }
 
-static int value_row(const PGresult *r, int i, void *ud)
+int pg_value_row(const PGresult *r, int i, void *ud)
 {
-    Fwd *f = ud;
+    PgFwd *f = ud;
     StoreValueRow row = {
         .build_id = pg_i64(r, i, 0),
         .metric_id = pg_text(r, i, 1),
@@ -58,7 +52,7 @@ static int value_row(const PGresult *r, int i, void *ud)
 
 static int series_row(const PGresult *r, int i, void *ud)
 {
-    Fwd *f = ud;
+    PgFwd *f = ud;
     StoreSeriesRow row = {
         .build_id = pg_i64(r, i, 0),
         .is_numeric = !PQgetisnull(r, i, 1),
@@ -79,23 +73,23 @@ static int series_row(const PGresult *r, int i, void *ud)
 int pgstore_timeline(PgStore *s, unsigned qflags, store_build_cb cb, void *ud, char *err,
                      size_t errlen)
 {
-    Fwd f = {(void *)cb, ud, 0};
+    PgFwd f = {(void *)cb, ud, 0};
     const char *p[1] = {flag_param(qflags)};
-    return pg_cursor(s, PC_TIMELINE, 1, p, build_row, &f, "timeline", err, errlen);
+    return pg_cursor(s, PC_TIMELINE, 1, p, pg_build_row, &f, "timeline", err, errlen);
 }
 
 int pgstore_values(PgStore *s, unsigned qflags, store_value_cb cb, void *ud, char *err,
                    size_t errlen)
 {
-    Fwd f = {(void *)cb, ud, 0};
+    PgFwd f = {(void *)cb, ud, 0};
     const char *p[1] = {flag_param(qflags)};
-    return pg_cursor(s, PC_VALUES, 1, p, value_row, &f, "values", err, errlen);
+    return pg_cursor(s, PC_VALUES, 1, p, pg_value_row, &f, "values", err, errlen);
 }
 
 int pgstore_series(PgStore *s, const char *metric_id, unsigned qflags, store_series_cb cb,
                    void *ud, char *err, size_t errlen)
 {
-    Fwd f = {(void *)cb, ud, 0};
+    PgFwd f = {(void *)cb, ud, 0};
     const char *p[2] = {flag_param(qflags), metric_id};
     return pg_cursor(s, PC_SERIES, 2, p, series_row, &f, "series", err, errlen);
 }
@@ -174,7 +168,7 @@ static int first_row(PgStore *s, PgStmt id, int n, const char *const *p, store_s
         return rc;
     }
     if (PQntuples(r) > 0) {
-        Fwd f = {(void *)cb, ud, 0};
+        PgFwd f = {(void *)cb, ud, 0};
         *found = 1;
         rc = series_row(r, 0, &f);
     }
