@@ -46,50 +46,48 @@ static void set_num(lua_State *L, const char *key, double v)
     lua_setfield(L, -2, key);
 }
 
+/* Pushes a distribution function's result, or raises its error. */
+static int push_number(lua_State *L, int rc, double out, const char *err)
+{
+    if (rc) {
+        return raise_rc(L, err);
+    }
+    lua_pushnumber(L, out);
+    return 1;
+}
+
 /* stats.t_quantile(p, df) / stats.t_cdf(x, df) / stats.normal_quantile(p) /
  * stats.normal_cdf(x) -> number */
 static int l_t_quantile(lua_State *L)
 {
     double out = 0;
     char err[ERRLEN];
-    if (stats_t_quantile(luaL_checknumber(L, 1), luaL_checknumber(L, 2), &out, err, sizeof err)) {
-        return raise_rc(L, err);
-    }
-    lua_pushnumber(L, out);
-    return 1;
+    int rc = stats_t_quantile(luaL_checknumber(L, 1), luaL_checknumber(L, 2), &out, err, sizeof err);
+    return push_number(L, rc, out, err);
 }
 
 static int l_t_cdf(lua_State *L)
 {
     double out = 0;
     char err[ERRLEN];
-    if (stats_t_cdf(luaL_checknumber(L, 1), luaL_checknumber(L, 2), &out, err, sizeof err)) {
-        return raise_rc(L, err);
-    }
-    lua_pushnumber(L, out);
-    return 1;
+    int rc = stats_t_cdf(luaL_checknumber(L, 1), luaL_checknumber(L, 2), &out, err, sizeof err);
+    return push_number(L, rc, out, err);
 }
 
 static int l_normal_quantile(lua_State *L)
 {
     double out = 0;
     char err[ERRLEN];
-    if (stats_normal_quantile(luaL_checknumber(L, 1), &out, err, sizeof err)) {
-        return raise_rc(L, err);
-    }
-    lua_pushnumber(L, out);
-    return 1;
+    int rc = stats_normal_quantile(luaL_checknumber(L, 1), &out, err, sizeof err);
+    return push_number(L, rc, out, err);
 }
 
 static int l_normal_cdf(lua_State *L)
 {
     double out = 0;
     char err[ERRLEN];
-    if (stats_normal_cdf(luaL_checknumber(L, 1), &out, err, sizeof err)) {
-        return raise_rc(L, err);
-    }
-    lua_pushnumber(L, out);
-    return 1;
+    int rc = stats_normal_cdf(luaL_checknumber(L, 1), &out, err, sizeof err);
+    return push_number(L, rc, out, err);
 }
 
 /* stats.summary(xs) -> {n, mean, variance, sd, min, max, median, q1, q3} */
