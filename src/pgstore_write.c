@@ -98,22 +98,13 @@ static int record_txn(PgStore *s, void *ud, char *err, size_t errlen)
 int pgstore_record_build(PgStore *s, const StoreBuild *b, const StoreValue *v, size_t n,
                          int64_t *build_id, char *err, size_t errlen)
 {
-    if (!b->commit_sha || !b->branch || !b->run_id) {
-        return pg_errf(PGSTORE_MISUSE, err, errlen,
-                       "pgstore: record_build: commit_sha, branch and run_id are required");
-    }
-    if (!store_timestamp_ok(b->timestamp)) {
-        return pg_errf(PGSTORE_MISUSE, err, errlen,
-                       "pgstore: record_build: timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ");
+    char problem[160];
+    if (store_build_problem(b, problem, sizeof problem)) {
+        return pg_errf(PGSTORE_MISUSE, err, errlen, "pgstore: record_build: %s", problem);
     }
     for (size_t i = 0; i < n; i++) {
-        const char *t = v[i].type;
-        if (v[i].metric_id == NULL || t == NULL ||
-            strcmp(t, v[i].is_numeric ? "numeric" : "label") != 0) {
-            return pg_errf(PGSTORE_MISUSE, err, errlen,
-                           "pgstore: record_build: value %zu needs a metric id and a type "
-                           "matching its value",
-                           i + 1);
+        if (store_value_problem(&v[i], i + 1, problem, sizeof problem)) {
+            return pg_errf(PGSTORE_MISUSE, err, errlen, "pgstore: record_build: %s", problem);
         }
         if (v[i].is_numeric ? isnan(v[i].value_numeric) : v[i].value_label == NULL) {
             return pg_errf(PGSTORE_MISUSE, err, errlen,

@@ -86,6 +86,14 @@ typedef struct StoreValue {
     const char *value_label;
 } StoreValue;
 
+/* The shape checks every backend applies before recording a build: its
+ * required fields and timestamp form, then, value by value, the metric id
+ * and a type matching the value (the value itself, NaN or a missing label,
+ * each backend checks after this). Return 0, or 1 with the problem (without
+ * a module prefix) in msg. */
+int store_build_problem(const StoreBuild *b, char *msg, size_t len);
+int store_value_problem(const StoreValue *v, size_t index, char *msg, size_t len);
+
 /* Records one build and its values (storage.md §5) in one transaction with
  * busy retries. Recording the same (commit_sha, run_id) again replaces the
  * build's fields and values and keeps its id. Strings are borrowed for the

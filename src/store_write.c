@@ -4,6 +4,7 @@
  * re-run it from the start, and the statement helpers it shares with the
  * import path (store_import.c). Depends on sqlite3. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -139,25 +140,39 @@ int store_check_value(int is_numeric, double num, const char *label, const char 
     return SQLITE_OK;
 }
 
+int store_build_problem(const StoreBuild *b, char *msg, size_t len)
+{
+    if (!b->commit_sha || !b->branch || !b->run_id) {
+        snprintf(msg, len, "commit_sha, branch and run_id are required");
+        return 1;
+    }
+    if (!store_timestamp_ok(b->timestamp)) {
+        snprintf(msg, len, "timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ");
+        return 1;
+    }
+    return 0;
+}
+
+int store_value_problem(const StoreValue *v, size_t index, char *msg, size_t len)
+{
+    if (v->metric_id == NULL || v->type == NULL ||
+        strcmp(v->type, v->is_numeric ? "numeric" : "label") != 0) {
+        snprintf(msg, len, "value %zu needs a metric id and a type matching its value", index);
+        return 1;
+    }
+    return 0;
+}
+
 int store_record_build(Store *s, const StoreBuild *b, const StoreValue *v, size_t n,
                        int64_t *build_id, char *err, size_t errlen)
 {
-    if (!b->commit_sha || !b->branch || !b->run_id) {
-        return store_errf(SQLITE_MISUSE, err, errlen,
-                          "store: record_build: commit_sha, branch and run_id are required");
-    }
-    if (!store_timestamp_ok(b->timestamp)) {
-        return store_errf(SQLITE_MISUSE, err, errlen,
-                          "store: record_build: timestamp must be YYYY-MM-DDTHH:MM:SS.sssZ");
+    char problem[160];
+    if (store_build_problem(b, problem, sizeof problem)) {
+        return store_errf(SQLITE_MISUSE, err, errlen, "store: record_build: %s", problem);
     }
     for (size_t i = 0; i < n; i++) {
-        const char *t = v[i].type;
-        if (v[i].metric_id == NULL || t == NULL ||
-            strcmp(t, v[i].is_numeric ? "numeric" : "label") != 0) {
-            return store_errf(SQLITE_MISUSE, err, errlen,
-                              "store: record_build: value %zu needs a metric id and a type "
-                              "matching its value",
-                              i + 1);
+        if (store_value_problem(&v[i], i + 1, problem, sizeof problem)) {
+            return store_errf(SQLITE_MISUSE, err, errlen, "store: record_build: %s", problem);
         }
         int rc = store_check_value(v[i].is_numeric, v[i].value_numeric, v[i].value_label,
                              "record_build", err, errlen);
