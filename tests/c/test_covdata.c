@@ -19,7 +19,8 @@
 #include "covdata.h"
 #include "linescan.h"
 
-static char tmpdir[64];
+#define TMPDIR_TEMPLATE "/tmp/test_covdata.XXXXXX"
+#include "tmpdir_fixture.h"
 
 static void totals(CovData *cd, unsigned kind, uint32_t file, double *t, double *c)
 {
@@ -268,21 +269,6 @@ static void test_coverprofile(void **state)
     covdata_free(cd);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(tmpdir, "/tmp/test_covdata.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,5 +278,5 @@ int main(void)
         cmocka_unit_test(test_long_lines_and_threads),
         cmocka_unit_test(test_coverprofile),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

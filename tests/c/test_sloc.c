@@ -19,7 +19,8 @@
 
 #include "sloc.h"
 
-static char tmpdir[64];
+#define TMPDIR_TEMPLATE "/tmp/test_sloc.XXXXXX"
+#include "tmpdir_fixture.h"
 
 static SlocLang *lang(const char *single, const char *start, const char *stop, int quirk)
 {
@@ -192,21 +193,6 @@ static void test_many_comments(void **state)
     sloc_lang_free(c);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(tmpdir, "/tmp/test_sloc.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,5 +204,5 @@ int main(void)
         cmocka_unit_test(test_count_path),
         cmocka_unit_test(test_many_comments),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -18,7 +18,8 @@
 
 #include "xml.h"
 
-static char tmpdir[64];
+#define TMPDIR_TEMPLATE "/tmp/test_xml.XXXXXX"
+#include "tmpdir_fixture.h"
 
 static const char *write_tmp(const char *name, const char *data)
 {
@@ -130,21 +131,6 @@ static void test_parse_int(void **state)
     assert_false(xml_parse_int("-", &d));
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(tmpdir, "/tmp/test_xml.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,5 +139,5 @@ int main(void)
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_parse_int),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
